@@ -1,0 +1,75 @@
+"""ember: PyTorch, written in Python, on NumPy (cpu) and CuPy (cuda).
+
+``import ember as torch``: the names here mirror ``torch``'s. Where each part lives is
+described in docs/architecture.md.
+"""
+
+import builtins
+
+import numpy as _np
+
+# PyTorch does not warn on overflow, division by zero or invalid values; NumPy would.
+_np.seterr(all="ignore")
+
+from ember import _dtype, autograd, cuda, ops
+from ember._device import device
+from ember._dtype import (
+    bfloat16,
+    can_cast,
+    complex64,
+    complex128,
+    dtype,
+    finfo,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    is_complex,
+    is_floating_point,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ember._dtype import bool_ as bool
+from ember._tensor import Size, Tensor
+from ember.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+
+half, float, double = float16, float32, float64
+long, int, short = int64, int32, int16
+cfloat, cdouble = complex64, complex128
+cfloat = complex64
+
+for _mod in (ops.core, ops.creation, ops.pointwise, ops.reduction, ops.shape, ops.indexing, ops.linalg):
+    for _name in _mod.__all__:
+        globals()[_name] = getattr(_mod, _name)
+del _mod, _name
+
+
+def is_tensor(obj) -> "builtins.bool":
+    """Whether ``obj`` is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> "builtins.int":
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype an arithmetic op on the two operands would produce."""
+    from ember._dispatch import result_dtype
+    return result_dtype((tensor1, tensor2))
+
+
+__version__ = "0.1.0"

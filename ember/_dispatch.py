@@ -1,0 +1,256 @@
+"""dispatch: the one narrow waist every tensor operation passes through.
+
+``dispatch(op, *inputs, **params)``:
+1. unwraps tensors to backend arrays, checks they share a device, and applies PyTorch's
+   type promotion (``op.promote``);
+2. lets active modes (tracer, profiler, autocast; see ``push_mode``) see the call;
+3. runs ``op.forward(xp, *arrays, **params)``;
+4. wraps the result in tensors and, when grad mode is on and an input requires grad,
+   records a ``Node`` so ``backward()`` can apply the op's rule.
+
+The empty-mode path is kept short: a model step runs thousands of ops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember import _dtype as D
+from ember._device import CPU, xp_of
+from ember._tensor import Tensor, _make
+from ember.autograd import grad_mode
+from ember.autograd.graph import Node
+
+_grad_state = grad_mode.state
+_modes: list = []           # active dispatch modes, innermost last
+_ndarray = np.ndarray
+_FLOAT = D.FLOAT
+
+
+def push_mode(mode) -> None:
+    """Make ``mode`` see every op call: ``mode(op, inputs, params, run)`` must return ``run()``'s
+    result (possibly after recording or altering it)."""
+    _modes.append(mode)
+
+
+def pop_mode(mode) -> None:
+    _modes.remove(mode)
+
+
+# --------------------------------------------------------------------------------------
+# promotion
+
+def result_dtype(args) -> D.dtype:
+    """PyTorch's ``result_type`` over tensors and Python scalars."""
+    dims = zero_dims = scalars = None
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._dtype
+            if a._data.ndim:
+                dims = d if dims is None else D._PROMOTE[dims, d]
+            else:
+                zero_dims = d if zero_dims is None else D._PROMOTE[zero_dims, d]
+        elif a is not None:
+            d = D.scalar_dtype(a)
+            scalars = d if scalars is None else D._PROMOTE[scalars, d]
+    return D.result_type_of(dims, zero_dims, scalars)
+
+
+def _compute_dtype(op, args) -> D.dtype:
+    dt = result_dtype(args)
+    if op.promote == "float" and dt.category < _FLOAT:
+        return D._default.value
+    return dt
+
+
+def _device_mismatch(op, a, b):
+    return RuntimeError(
+        f"Expected all tensors to be on the same device, but found at least two devices, "
+        f"{a} and {b}! (when checking argument for argument in method {op.name})")
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """The broadcast of ``shapes``; PyTorch's RuntimeError naming the clashing sizes otherwise."""
+    nd = max((len(s) for s in shapes), default=0)
+    out = [1] * nd
+    for s in shapes:
+        for j, n in enumerate(s):
+            k = nd - len(s) + j
+            if n == out[k] or n == 1:
+                continue
+            if out[k] == 1:
+                out[k] = n
+                continue
+            raise RuntimeError(f"The size of tensor a ({out[k]}) must match the size of tensor b ({n}) at "
+                               f"non-singleton dimension {k}")
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------
+# the waist
+
+def dispatch(op, *args, **kwargs):
+    """Run ``op`` on tensor/scalar ``args``; return tensor(s)."""
+    if _modes:
+        return _dispatch_with_modes(op, args, kwargs)
+    return _run(op, args, kwargs)
+
+
+def _dispatch_with_modes(op, args, kwargs, depth=None):
+    depth = len(_modes) if depth is None else depth
+    if depth == 0:
+        return _run(op, args, kwargs)
+    mode = _modes[depth - 1]
+    return mode(op, args, kwargs, lambda: _dispatch_with_modes(op, args, kwargs, depth - 1))
+
+
+def _run(op, args, kwargs):
+    device = None
+    needs_grad = False
+    arrays = list(args)
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            arrays[i] = a._data
+            if device is None:
+                device = a._device
+            elif a._device != device:
+                raise _device_mismatch(op, device, a._device)
+            if a._requires_grad:
+                needs_grad = True
+    if op.device_kwarg:
+        device = kwargs["device"]
+    elif device is None:
+        device = CPU
+    xp = xp_of(device)
+
+    promote = op.promote
+    out_dtype = None
+    if promote is not None:
+        dt = _compute_dtype(op, args)
+        npdt = dt.np
+        for i, a in enumerate(arrays):
+            if type(a) is _ndarray or hasattr(a, "__cuda_array_interface__"):
+                if a.dtype != npdt:
+                    arrays[i] = a.astype(npdt)
+            elif type(a) is int and dt.category == D.INT and dt is not D.int64:
+                arrays[i] = _cast_int_scalar(a, dt)
+        out_dtype = D.bool_ if promote == "compare" else dt
+
+    try:
+        out = op.forward(xp, *arrays, **kwargs)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            broadcast_shapes(*(a.shape for a in arrays if hasattr(a, "shape")))
+        raise
+
+    record = needs_grad and _grad_state.enabled
+    if op.multi_out:
+        outs = tuple(_wrap(o, None, device) for o in out)
+        if record:
+            _record(op, args, kwargs, outs, out)
+        return outs
+    result = _wrap(out, out_dtype, device)
+    if op.is_view:
+        base = args[0]
+        if base._version is None:
+            base._version = [0]
+        result._version = base._version
+    if record:
+        _record(op, args, kwargs, (result,), out)
+    return result
+
+
+def _cast_int_scalar(value: int, dt: D.dtype):
+    """A Python int as a NumPy scalar of the (small) integer compute dtype, wrapping around
+    as PyTorch does (``uint8_tensor + 300``); NumPy would raise OverflowError instead."""
+    return np.array(value).astype(dt.np)[()]
+
+
+def _wrap(arr, dtype, device):
+    if type(arr) is not _ndarray and not hasattr(arr, "__cuda_array_interface__"):
+        arr = np.asarray(arr)
+    if dtype is None or arr.dtype != dtype.np:
+        dtype = D._BY_NP[arr.dtype]
+    return _make(arr, dtype, device)
+
+
+def _record(op, args, kwargs, outs, raw_out):
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            if a._grad_fn is not None:
+                edges.append((a._grad_fn, a._out_nr))
+            else:
+                edges.append((a._accumulator(), 0))
+        else:
+            edges.append((None, 0))
+    node = Node(op, args, kwargs, tuple(edges))
+    if op.save_out:
+        node._saved_out = raw_out if not op.multi_out else tuple(raw_out)
+    if op.multi_out:
+        node._out_meta = tuple((o._data.shape, o._dtype, o._device) for o in outs)
+    for i, o in enumerate(outs):
+        if o._dtype.category >= _FLOAT:
+            o._requires_grad = True
+            o._grad_fn = node
+            o._out_nr = i
+    return node
+
+
+# --------------------------------------------------------------------------------------
+# in-place
+
+def check_inplace(self) -> None:
+    """PyTorch refuses to modify a leaf that requires grad while grad mode is on."""
+    if self._requires_grad and self._grad_fn is None and _grad_state.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def bump_version(self) -> None:
+    v = self._version
+    if v is None:
+        self._version = [1]
+    else:
+        v[0] += 1
+
+
+def write_inplace(self, result, op_name: str = "") -> None:
+    """Make ``self`` hold ``result``'s values (and, when recorded, its graph position).
+
+    ``result`` was computed out of place from ``self``; its dtype must cast to ``self``'s
+    under PyTorch's rules, and its shape must equal ``self``'s (no broadcasting of self)."""
+    if not D.can_cast(result._dtype, self._dtype):
+        raise RuntimeError(f"result type {result._dtype._torch_name} can't be cast to the desired "
+                           f"output type {self._dtype._torch_name}")
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"{list(result._data.shape)}")
+    arr = self._data
+    if arr.flags.writeable is False:
+        raise RuntimeError("The tensor is read-only and cannot be modified in place")
+    arr[...] = result._data
+    bump_version(self)
+    if result._grad_fn is not None:
+        self._grad_fn = result._grad_fn
+        self._out_nr = result._out_nr
+        self._requires_grad = True
+
+
+def inplace(self, fn, *args, **kwargs):
+    """Run the out-of-place ``fn(self, *args, **kwargs)`` and write the result into ``self``.
+
+    When the op is recorded, ``self``'s previous value and graph position are kept in a
+    snapshot tensor so the backward rule sees the inputs as they were."""
+    check_inplace(self)
+    if _grad_state.enabled and (self._requires_grad or _any_requires_grad(args)):
+        snapshot = self._snapshot()
+        result = fn(snapshot, *args, **kwargs)
+    else:
+        result = fn(self, *args, **kwargs)
+    write_inplace(self, result)
+    return self
+
+
+def _any_requires_grad(args) -> bool:
+    return any(isinstance(a, Tensor) and a._requires_grad for a in args)

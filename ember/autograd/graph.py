@@ -1,0 +1,198 @@
+"""Backward graph nodes: what ``tensor.grad_fn`` is.
+
+A ``Node`` is made by dispatch when an op runs with grad mode on and an input that
+requires grad. It keeps the op, its inputs and (when the rule needs it) its output, and
+``next_functions``: one ``(node, output_nr)`` edge per positional input, ``(None, 0)``
+where no gradient flows. Leaves that require grad are reached through their
+``AccumulateGrad`` node, which adds the arriving gradient into ``leaf.grad``.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from ember.autograd import grad_mode
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``-style calls; ``remove()`` takes the hook out."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict):
+        self.hooks_ref = weakref.ref(hooks) if hasattr(hooks, "__weakref__") else (lambda: hooks)
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        hooks = self.hooks_ref()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class Node:
+    """A recorded op application in the backward graph."""
+
+    __slots__ = ("op", "args", "kwargs", "next_functions", "_saved_out", "_out_meta", "_released",
+                 "_retained", "_hooks", "_pre_hooks", "metadata", "__weakref__")
+
+    def __init__(self, op, args, kwargs, next_functions):
+        self.op = op
+        self.args = args
+        self.kwargs = kwargs
+        self.next_functions = next_functions
+        self._saved_out = None      # output array(s), when op.save_out
+        self._out_meta = None       # ((shape, dtype, device), ...) for multi-output ops
+        self._released = False
+        self._retained = None       # {output_nr: weakref to a tensor that retains its grad}
+        self._hooks = None
+        self._pre_hooks = None
+        self.metadata = {}
+
+    def name(self) -> str:
+        n = self.op.grad_name
+        return n if type(n) is str else n(self.kwargs)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    # --- what backward rules read ------------------------------------------------------
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        return tuple(fn is not None for fn, _ in self.next_functions)
+
+    @property
+    def out(self):
+        """The forward output as a tensor attached to this node (so rules stay differentiable)."""
+        if self._released:
+            raise RuntimeError(_FREED)
+        from ember._tensor import _wrap_output
+        saved = self._saved_out
+        if isinstance(saved, tuple):
+            return tuple(_wrap_output(a, self, i) for i, a in enumerate(saved))
+        return _wrap_output(saved, self, 0)
+
+    # --- hooks (full behaviour in the autograd issue) ------------------------------------
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = fn
+        return handle
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        handle = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[handle.id] = fn
+        return handle
+
+    # --- running ---------------------------------------------------------------------------
+    def release(self):
+        self.args = None
+        self._saved_out = None
+        self._released = True
+
+    def apply(self, grads: list):
+        """Gradients of the outputs -> gradients of the positional inputs (aligned with
+        ``next_functions``), reduced to each input's shape and cast to its dtype."""
+        if self._released:
+            raise RuntimeError(_FREED)
+        if self._pre_hooks:
+            for hook in list(self._pre_hooks.values()):
+                res = hook(tuple(grads))
+                if res is not None:
+                    grads = list(res)
+        if self._out_meta is not None:  # multi-output: outputs with no gradient get zeros
+            from ember._tensor import _zeros_like_meta
+            grads = [g if g is not None else _zeros_like_meta(m) for g, m in zip(grads, self._out_meta)]
+        rule = self.op.backward
+        if rule is None:
+            raise RuntimeError(f"the derivative for '{self.op.name}' is not implemented.")
+        out = rule(self, *grads)
+        if type(out) is not tuple:
+            out = (out,)
+        result = []
+        for (fn, _), arg, g in zip(self.next_functions, self.args, out):
+            if fn is None or g is None:
+                result.append(None)
+                continue
+            if g._data.shape != arg._data.shape:
+                g = g.sum_to_size(arg._data.shape)
+            if g._dtype is not arg._dtype:
+                g = g.to(arg._dtype)
+            result.append(g)
+        if self._hooks:
+            for hook in list(self._hooks.values()):
+                res = hook(tuple(result), tuple(grads))
+                if res is not None:
+                    result = list(res)
+        return result
+
+
+class _AccumulateGradOp:
+    name = "AccumulateGrad"
+    grad_name = "AccumulateGrad"
+
+
+class AccumulateGrad:
+    """The node at a leaf that requires grad: sums arriving gradients into ``leaf.grad``."""
+
+    __slots__ = ("_variable", "_hooks", "_pre_hooks", "metadata", "__weakref__")
+    next_functions = ()
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+        self._hooks = None
+        self._pre_hooks = None
+        self.metadata = {}
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+    register_hook = Node.register_hook
+    register_prehook = Node.register_prehook
+
+    def accumulate(self, grad, create_graph: bool):
+        var = self._variable()
+        if var is None:
+            return
+        meta = var._autograd_meta()
+        if meta.hooks:
+            for hook in list(meta.hooks.values()):
+                res = hook(grad)
+                if res is not None:
+                    grad = res
+        old = meta.grad
+        if create_graph:
+            meta.grad = grad if old is None else old + grad
+        elif old is None:
+            meta.grad = grad.detach()._owned_copy()
+        elif grad_mode.state.enabled and old.requires_grad:
+            meta.grad = old + grad.detach()
+        else:
+            old._inplace_accumulate(grad)
+        if meta.post_acc_hooks:
+            for hook in list(meta.post_acc_hooks.values()):
+                hook(var)
