@@ -11,7 +11,7 @@ import numpy as _np
 # PyTorch does not warn on overflow, division by zero or invalid values; NumPy would.
 _np.seterr(all="ignore")
 
-from ember import _dtype, autograd, cuda, ops
+from ember import _dtype, autograd, cuda, linalg, ops
 from ember._device import device
 from ember._dtype import (
     bfloat16,
@@ -51,7 +51,7 @@ long, int, short = int64, int32, int16
 cfloat, cdouble = complex64, complex128
 cfloat = complex64
 
-for _mod in (ops.core, ops.creation, ops.pointwise, ops.reduction, ops.shape, ops.indexing, ops.linalg):
+for _mod in (ops.core, ops.creation, ops.random, ops.pointwise, ops.reduction, ops.shape, ops.indexing, ops.linalg):
     for _name in _mod.__all__:
         globals()[_name] = getattr(_mod, _name)
 del _mod, _name

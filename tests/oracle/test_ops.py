@@ -4,7 +4,7 @@ import pytest
 
 import ember
 from tests.oracle.harness import run_case
-from tests.oracle.samples import ALL_CASES
+from tests.oracle.samples import ALL_CASES, FAMILY
 
 torch = pytest.importorskip("torch", reason="the oracle suite needs PyTorch: pip install -e '.[test]'")
 
@@ -13,7 +13,7 @@ def _ids():
     seen = {}
     ids = []
     for c in ALL_CASES:
-        base = c.id or c.op
+        base = f"{FAMILY[id(c)]}/{c.id or c.op}"
         seen[base] = seen.get(base, -1) + 1
         ids.append(f"{base}-{seen[base]}")
     return ids

@@ -1,9 +1,10 @@
 """Sample inputs for every op, one module per op family (mirroring ember/ops/)."""
 
-from tests.oracle.samples import core, creation, indexing, linalg, pointwise, reduction, shape
+from tests.oracle.samples import core, creation, indexing, linalg, pointwise, random, reduction, shape
 
-MODULES = (core, creation, indexing, linalg, pointwise, reduction, shape)
+MODULES = (core, creation, indexing, linalg, pointwise, random, reduction, shape)
 ALL_CASES = [c for m in MODULES for c in m.CASES]
+FAMILY = {id(c): m.__name__.rsplit(".", 1)[-1] for m in MODULES for c in m.CASES}
 
 
 def case_id(c) -> str:
