@@ -51,7 +51,8 @@ long, int, short = int64, int32, int16
 cfloat, cdouble = complex64, complex128
 cfloat = complex64
 
-for _mod in (ops.core, ops.creation, ops.random, ops.pointwise, ops.reduction, ops.shape, ops.indexing, ops.linalg):
+for _mod in (ops.core, ops.creation, ops.random, ops.pointwise, ops.logic, ops.activation, ops.reduction, ops.shape,
+             ops.indexing, ops.linalg):
     for _name in _mod.__all__:
         globals()[_name] = getattr(_mod, _name)
 del _mod, _name

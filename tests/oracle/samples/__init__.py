@@ -1,8 +1,19 @@
 """Sample inputs for every op, one module per op family (mirroring ember/ops/)."""
 
-from tests.oracle.samples import core, creation, indexing, linalg, pointwise, random, reduction, shape
+from tests.oracle.samples import (
+    activation,
+    core,
+    creation,
+    indexing,
+    linalg,
+    logic,
+    pointwise,
+    random,
+    reduction,
+    shape,
+)
 
-MODULES = (core, creation, indexing, linalg, pointwise, random, reduction, shape)
+MODULES = (activation, core, creation, indexing, linalg, logic, pointwise, random, reduction, shape)
 ALL_CASES = [c for m in MODULES for c in m.CASES]
 FAMILY = {id(c): m.__name__.rsplit(".", 1)[-1] for m in MODULES for c in m.CASES}
 

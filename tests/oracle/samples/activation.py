@@ -1,0 +1,3 @@
+"""Samples for ember/ops/activation.py."""
+
+CASES = []

@@ -1,0 +1,3 @@
+"""Samples for ember/ops/logic.py."""
+
+CASES = []
