@@ -104,36 +104,53 @@ def _dispatch_with_modes(op, args, kwargs, depth=None):
     return mode(op, args, kwargs, lambda: _dispatch_with_modes(op, args, kwargs, depth - 1))
 
 
+# category of each Python scalar type, for the common-case promotion check in _run
+_SCALAR_CATEGORY = {bool: D.BOOL, int: D.INT, float: D.FLOAT, complex: D.COMPLEX}
+
+
 def _run(op, args, kwargs):
     device = None
     needs_grad = False
-    arrays = list(args)
-    for i, a in enumerate(args):
+    arrays = []
+    dt = None               # the tensors' dtype while they all agree
+    simple = True           # promotion is trivially `dt` (no cast needed)
+    scalar_cat = -1         # highest category among Python scalars
+    for a in args:
         if isinstance(a, Tensor):
-            arrays[i] = a._data
+            arrays.append(a._data)
+            d = a._device
             if device is None:
-                device = a._device
-            elif a._device != device:
-                raise _device_mismatch(op, device, a._device)
+                device = d
+            elif d is not device and d != device:
+                raise _device_mismatch(op, device, d)
             if a._requires_grad:
                 needs_grad = True
+            if dt is None:
+                dt = a._dtype
+            elif a._dtype is not dt:
+                simple = False
+        else:
+            arrays.append(a)
+            cat = _SCALAR_CATEGORY.get(type(a))
+            if cat is None:
+                simple = False
+            elif cat > scalar_cat:
+                scalar_cat = cat
     if op.device_kwarg:
         device = kwargs["device"]
     elif device is None:
         device = CPU
-    xp = xp_of(device)
+    xp = np if device is CPU else xp_of(device)
 
     promote = op.promote
     out_dtype = None
     if promote is not None:
-        dt = _compute_dtype(op, args)
-        npdt = dt.np
-        for i, a in enumerate(arrays):
-            if type(a) is _ndarray or hasattr(a, "__cuda_array_interface__"):
-                if a.dtype != npdt:
-                    arrays[i] = a.astype(npdt)
-            elif type(a) is int and dt.category == D.INT and dt is not D.int64:
-                arrays[i] = _cast_int_scalar(a, dt)
+        if dt is None or not simple or scalar_cat > dt.category or (
+                scalar_cat == D.INT and dt.category == D.INT and dt is not D.int64):
+            dt = _promote_and_cast(op, args, arrays)
+        elif promote == "float" and dt.category < _FLOAT:
+            dt = D._default.value
+            _cast_arrays(arrays, dt)
         out_dtype = D.bool_ if promote == "compare" else dt
 
     try:
@@ -160,6 +177,24 @@ def _run(op, args, kwargs):
     return result
 
 
+def _promote_and_cast(op, args, arrays) -> D.dtype:
+    """The general promotion path: PyTorch's result type, then cast operands to it."""
+    dt = _compute_dtype(op, args)
+    _cast_arrays(arrays, dt)
+    if dt.category == D.INT and dt is not D.int64:
+        for i, a in enumerate(arrays):
+            if type(a) is int:
+                arrays[i] = _cast_int_scalar(a, dt)
+    return dt
+
+
+def _cast_arrays(arrays, dt: D.dtype) -> None:
+    npdt = dt.np
+    for i, a in enumerate(arrays):
+        if hasattr(a, "dtype") and hasattr(a, "astype") and a.dtype != npdt:
+            arrays[i] = a.astype(npdt)
+
+
 def _cast_int_scalar(value: int, dt: D.dtype):
     """A Python int as a NumPy scalar of the (small) integer compute dtype, wrapping around
     as PyTorch does (``uint8_tensor + 300``); NumPy would raise OverflowError instead."""
@@ -169,7 +204,7 @@ def _cast_int_scalar(value: int, dt: D.dtype):
 def _wrap(arr, dtype, device):
     if type(arr) is not _ndarray and not hasattr(arr, "__cuda_array_interface__"):
         arr = np.asarray(arr)
-    if dtype is None or arr.dtype != dtype.np:
+    if dtype is None or (arr.dtype is not dtype.np and arr.dtype != dtype.np):
         dtype = D._BY_NP[arr.dtype]
     return _make(arr, dtype, device)
 

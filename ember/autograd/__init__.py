@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ember.autograd import graph
 from ember.autograd.engine import run_backward
+from ember.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ember.autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -18,7 +19,7 @@ from ember.autograd.grad_mode import (
 )
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "is_inference_mode_enabled", "graph"]
+           "is_grad_enabled", "is_inference_mode_enabled", "graph", "gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 def _as_tuple(x):

@@ -1,8 +1,10 @@
-"""The backward engine: walk the graph from the outputs in reverse topological order.
+"""The backward engine: run each node once all gradients flowing into it have been summed.
 
-A node runs once every gradient flowing into it has been summed: the graph is first
-sorted (depth-first post-order from the roots), then walked backwards, so each node comes
-after all of its consumers. Gradients are tensors, summed with ember ops, so with
+A first pass over the graph from the roots counts, for every node, how many edges lead
+into it. The walk then starts from the roots with a ready list: a node runs when its
+count drops to zero (every consumer has contributed to its gradient buffer), its rule
+turns output gradients into input gradients, and those are added into the buffers of
+``next_functions``. Gradients are tensors summed with ember ops, so with
 ``create_graph=True`` the backward pass itself records a graph.
 """
 
@@ -11,26 +13,45 @@ from __future__ import annotations
 from ember.autograd import grad_mode
 from ember.autograd.graph import AccumulateGrad
 
+_state = grad_mode.state
 
-def _topological_order(roots) -> list:
-    """Nodes reachable from ``roots``, each after every node it feeds into (post-order)."""
-    order, seen = [], set()
-    for root in roots:
-        if root is None or id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack = [(root, iter(root.next_functions))]
+
+def _count_dependencies(roots) -> dict:
+    deps = {}
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for fn, _ in node.next_functions:
+            if fn is not None:
+                deps[fn] = deps.get(fn, 0) + 1
+                if fn not in seen:
+                    seen.add(fn)
+                    stack.append(fn)
+    return deps
+
+
+def _nodes_leading_to(targets, roots) -> set:
+    """Nodes from which some target can be reached (the part of the graph ``grad`` must run)."""
+    memo = {}
+
+    def leads(node):  # iterative DFS with memo: post-order over next_functions
+        stack = [(node, False)]
         while stack:
-            node, children = stack[-1]
-            for child, _ in children:
-                if child is not None and id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, iter(child.next_functions)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
+            n, done = stack.pop()
+            if n in memo:
+                continue
+            children = [fn for fn, _ in n.next_functions if fn is not None]
+            if done:
+                memo[n] = n in targets or any(memo.get(c, False) for c in children)
+                continue
+            stack.append((n, True))
+            stack.extend((c, False) for c in children if c not in memo)
+        return memo[node]
+
+    for r in roots:
+        leads(r)
+    return {n for n, v in memo.items() if v}
 
 
 def _edge_of(tensor):
@@ -42,23 +63,23 @@ def _edge_of(tensor):
 
 
 def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,
-                 accumulate: bool = True):
+                 accumulate: bool = True) -> dict:
     """Backpropagate ``grad_outputs`` from ``outputs``.
 
-    accumulate=True: sum into ``.grad`` of the leaves (restricted to ``inputs`` if given).
-    accumulate=False: return the gradients reaching ``inputs`` (``autograd.grad``).
+    accumulate=True: sum into ``.grad`` of the leaves (only those in ``inputs`` if given).
+    accumulate=False: return ``{i: gradient reaching inputs[i]}`` (``autograd.grad``).
     """
-    roots, buffers = [], {}
+    buffers = {}
+    roots = []
     for out, g in zip(outputs, grad_outputs):
         fn, nr = _edge_of(out)
         if fn is None:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-        roots.append(fn)
+        if fn not in buffers:
+            roots.append(fn)
         _add_to_buffer(buffers, fn, nr, g)
 
-    order = _topological_order(roots)
-
-    targets, needed = None, None
+    targets = needed = None
     captured = {}
     if inputs is not None:
         targets = {}
@@ -67,43 +88,58 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
             if fn is None:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             targets.setdefault(fn, []).append((nr, i))
-        # run only the part of the graph that leads down to a requested input
-        needed = set()
-        for node in order:
-            if any(fn is not None and (fn in targets or fn in needed) for fn, _ in node.next_functions):
-                needed.add(node)
+        needed = _nodes_leading_to(targets, roots)
 
-    with grad_mode.set_grad_enabled(create_graph):
-        for node in reversed(order):
+    deps = _count_dependencies(roots)
+    ready = [r for r in roots if r not in deps]
+    prev = _state.enabled
+    _state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
             grads = buffers.pop(node, None)
-            if grads is None:
-                continue
             if targets is not None and node in targets:
                 for nr, i in targets[node]:
-                    captured[i] = grads[nr]
+                    captured[i] = grads[nr] if grads is not None else None
             if isinstance(node, AccumulateGrad):
-                if accumulate and (targets is None or node in targets):
+                if grads is not None and accumulate and (targets is None or node in targets):
                     node.accumulate(grads[0], create_graph)
                 continue
-            if needed is not None and node not in needed:
-                continue
-            if node._retained:
-                for nr, ref in node._retained.items():
-                    t = ref()
-                    if t is not None and grads[nr] is not None:
-                        t._autograd_meta().grad = grads[nr] if create_graph else grads[nr].detach()
-            input_grads = node.apply(grads)
-            if not retain_graph:
-                node.release()
-            for (fn, nr), g in zip(node.next_functions, input_grads):
-                if fn is not None and g is not None:
-                    _add_to_buffer(buffers, fn, nr, g)
+            run = grads is not None and (needed is None or node in needed)
+            if run:
+                if node._retained:
+                    _store_retained(node, grads, create_graph)
+                input_grads = node.apply(grads)
+                if not retain_graph:
+                    node.release()
+            for k, (fn, nr) in enumerate(node.next_functions):
+                if fn is None:
+                    continue
+                if run:
+                    g = input_grads[k]
+                    if g is not None:
+                        _add_to_buffer(buffers, fn, nr, g)
+                left = deps[fn] - 1
+                deps[fn] = left
+                if left == 0:
+                    ready.append(fn)
+    finally:
+        _state.enabled = prev
     return captured
+
+
+def _store_retained(node, grads, create_graph: bool) -> None:
+    for nr, ref in node._retained.items():
+        t = ref()
+        if t is not None and grads[nr] is not None:
+            t._autograd_meta().grad = grads[nr] if create_graph else grads[nr].detach()
 
 
 def _add_to_buffer(buffers, fn, nr, g):
     buf = buffers.get(fn)
     if buf is None:
-        n = len(fn._out_meta) if getattr(fn, "_out_meta", None) is not None else 1
-        buf = buffers[fn] = [None] * max(n, nr + 1)
+        meta = getattr(fn, "_out_meta", None)
+        buf = buffers[fn] = [None] * (len(meta) if meta is not None else nr + 1)
+    if len(buf) <= nr:
+        buf.extend([None] * (nr + 1 - len(buf)))
     buf[nr] = g if buf[nr] is None else buf[nr] + g
