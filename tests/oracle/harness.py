@@ -100,11 +100,11 @@ def rand(*shape, dtype="float32", low=-2.0, high=2.0, seed=None) -> np.ndarray:
         seed = zlib.crc32(repr((shape, dtype, low, high)).encode())
     rng = np.random.default_rng(seed)
     if dtype == "bool":
-        return rng.random(shape) < 0.5
+        return np.asarray(rng.random(shape) < 0.5)  # 0-d stays an array, not a NumPy scalar
     if dtype in ("int8", "int16", "int32", "int64", "uint8"):
-        return rng.integers(int(low), int(high), size=shape).astype(dtype)
+        return np.asarray(rng.integers(int(low), int(high), size=shape).astype(dtype))
     if dtype.startswith("complex"):
-        return (rng.uniform(low, high, shape) + 1j * rng.uniform(low, high, shape)).astype(dtype)
+        return np.asarray((rng.uniform(low, high, shape) + 1j * rng.uniform(low, high, shape)).astype(dtype))
     arr = rng.uniform(low, high, shape)
     if dtype == "bfloat16":
         return arr.astype(BF16)
