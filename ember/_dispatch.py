@@ -25,6 +25,7 @@ _grad_state = grad_mode.state
 _modes: list = []           # active dispatch modes, innermost last
 _ndarray = np.ndarray
 _FLOAT = D.FLOAT
+_BF16_TYPE = D.bfloat16.np.type
 
 
 def push_mode(mode) -> None:
@@ -146,7 +147,8 @@ def _run(op, args, kwargs):
     out_dtype = None
     if promote is not None:
         if dt is None or not simple or scalar_cat > dt.category or (
-                scalar_cat == D.INT and dt.category == D.INT and dt is not D.int64):
+                scalar_cat == D.INT and dt.category == D.INT and dt is not D.int64) or (
+                dt is D.bfloat16 and scalar_cat == _FLOAT):
             dt = _promote_and_cast(op, args, arrays)
         elif promote == "float" and dt.category < _FLOAT:
             dt = D._default.value
@@ -185,6 +187,10 @@ def _promote_and_cast(op, args, arrays) -> D.dtype:
         for i, a in enumerate(arrays):
             if type(a) is int:
                 arrays[i] = _cast_int_scalar(a, dt)
+    elif dt is D.bfloat16:  # NumPy computes bfloat16 (op) Python float in float32: make the float a bfloat16
+        for i, a in enumerate(arrays):
+            if type(a) is float:
+                arrays[i] = _BF16_TYPE(a)
     return dt
 
 
