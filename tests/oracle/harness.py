@@ -123,7 +123,7 @@ def _np_to_lib(lib, arr: np.ndarray, requires_grad: bool):
     if arr.dtype == BF16:
         t = lib.tensor(arr.astype(np.float32)).to(lib.bfloat16)
     else:
-        t = lib.tensor(np.ascontiguousarray(arr))
+        t = lib.tensor(np.array(arr, order="C"))  # (np.ascontiguousarray would make 0-d arrays 1-d)
     if requires_grad and _is_float_dtype_name(str(arr.dtype) if arr.dtype != BF16 else "bfloat16"):
         t.requires_grad_(True)
     return t

@@ -1,33 +1,616 @@
 """Samples for ember/ops/shape.py."""
 
-from tests.oracle.harness import Sl, T, case, rand
+from tests.oracle.harness import DT, NG, Lib, Sl, T, case, rand
 
-CASES = [
+CASES = []
+INTS = ("uint8", "int8", "int16", "int32", "int64", "bool")
+DTYPES = ("float16", "bfloat16", "float64") + INTS
+
+
+class Z:
+    """A 0-dim input (built as a 1-element tensor, reshaped to () inside the call)."""
+
+    def __init__(self, dtype="float32"):
+        self.dtype = dtype
+
+
+def c0(op, *args, method=False, call=None, **options):
+    """``case`` where ``Z()`` arguments (top level, or items of a top-level list) are 0-dim tensors."""
+    built_args, where = [], []
+    for i, a in enumerate(args):
+        if isinstance(a, Z):
+            built_args.append(rand(1, dtype=a.dtype))
+            where.append((i, None))
+        elif isinstance(a, (list, tuple)) and any(isinstance(v, Z) for v in a):
+            built_args.append(type(a)(rand(1, dtype=v.dtype) if isinstance(v, Z) else v for v in a))
+            where += [(i, j) for j, v in enumerate(a) if isinstance(v, Z)]
+        else:
+            built_args.append(a)
+
+    def fn(lib, *xs, **kw):
+        xs = list(xs)
+        for i, j in where:
+            if j is None:
+                xs[i] = xs[i].reshape(())
+            else:
+                seq = list(xs[i])
+                seq[j] = seq[j].reshape(())
+                xs[i] = type(xs[i])(seq)
+        if call is not None:
+            return call(lib, *xs, **kw)
+        if method:
+            return getattr(xs[0], op)(*xs[1:], **kw)
+        return getattr(lib, op)(*xs, **kw)
+
+    return case(op, *built_args, fn=fn, **options)
+
+
+# --- view / reshape / flatten / unflatten ---------------------------------------------------
+CASES += [
     case("view", rand(3, 4), 12, method=True),
     case("view", rand(3, 4), -1, 2, method=True),
     case("view", rand(3, 4), (2, 6), method=True),
+    case("view", rand(3, 4), [2, -1, 3], method=True),
+    c0("view", Z(), (1, 1), method=True),
+    case("view", rand(1), (), method=True),
+    case("view", rand(0, 3), (3, 0), method=True),
+    case("view", rand(3, 4, dtype="int32"), -1, method=True),
+    case("view", rand(3, 4, dtype="bool"), 2, 6, method=True),
+    case("view", T(rand(3, 4)), 3, 2, 2, method=True),  # splitting a dim of a transposed tensor
     case("view", T(rand(3, 4)), 12, method=True, raises=True),
     case("view", rand(3, 4), 5, method=True, raises=True),
+    case("view", rand(3, 4), -1, -1, method=True, raises=True),
+    case("view", rand(3, 4), -2, 6, method=True, raises=True),
+    case("view", rand(0, 3), -1, 0, method=True, raises=True),
+    case("view_dtype", NG(rand(3, 4)), DT("int32"), fn=lambda lib, a, d: a.view(d)),
+    case("view_dtype", NG(rand(3, 4)), DT("int8"), fn=lambda lib, a, d: a.view(d)),
+    case("view_dtype", NG(rand(3, 4)), DT("float64"), fn=lambda lib, a, d: a.view(d)),
+    case("view_dtype", NG(rand(3, 4)), DT("bfloat16"), fn=lambda lib, a, d: a.view(d)),
+    case("view_dtype", rand(3, 4, dtype="uint8"), DT("bool"), fn=lambda lib, a, d: (a % 2).view(d)),
+    case("view_dtype", rand(3, 4), DT("int16"), fn=lambda lib, a, d: a.detach().view(dtype=d)),
+    case("view_dtype", T(rand(3, 4)), DT("int32"), fn=lambda lib, a, d: a.detach().view(d)),
+    case("view_dtype", T(rand(3, 4)), DT("int8"), fn=lambda lib, a, d: a.detach().view(d), raises=True),
+    case("view_dtype", rand(3, 3), DT("float64"), fn=lambda lib, a, d: a.detach().view(d), raises=True),
+    c0("view_dtype", Z(), DT("int8"), call=lambda lib, a, d: a.detach().view(d), raises=True),
+    case("view_as", rand(3, 4), NG(rand(2, 6)), method=True),
+    case("view_as", rand(3, 4), NG(rand(5)), method=True, raises=True),
     case("reshape", rand(3, 4), (4, 3)),
     case("reshape", T(rand(3, 4)), (-1,)),
-    case("reshape", rand(), (1, 1)),
+    case("reshape", Sl(rand(3, 4)), (2, -1)),
+    c0("reshape", Z(), (1, 1)),
+    case("reshape", rand(0, 4), (2, 0, 2)),
+    case("reshape", rand(2, 3, dtype="int64"), (3, 2)),
+    case("reshape", rand(2, 3), 6, method=True),
+    case("reshape", rand(2, 3), -1, 1, method=True),
+    case("reshape", rand(2, 3), (4, 2), raises=True),
+    case("reshape_as", T(rand(3, 4)), NG(rand(12)), method=True),
+    case("ravel", T(rand(3, 4))),
+    c0("ravel", Z()),
+    case("flatten", rand(2, 3, 4)),
+    case("flatten", rand(2, 3, 4), 1),
+    case("flatten", rand(2, 3, 4), 0, 1),
+    case("flatten", rand(2, 3, 4), start_dim=-2, end_dim=-1),
+    case("flatten", T(rand(2, 3, 4))),
+    c0("flatten", Z()),
+    case("flatten", rand(2, 3), 1, 1),
+    case("flatten", rand(0, 3, dtype="int32")),
+    case("flatten", rand(2, 3, 4), 2, 1, raises=True),
+    case("flatten", rand(2, 3), 0, 3, raises=True),
+    case("unflatten", rand(3, 4), 1, (2, 2)),
+    case("unflatten", rand(3, 4), -1, (-1, 2)),
+    case("unflatten", T(rand(3, 4)), 1, (2, 2)),
+    case("unflatten", rand(6, dtype="bool"), 0, [3, 2]),
+    case("unflatten", rand(3, 4), 1, (3, 2), raises=True),
+    case("unflatten", rand(3, 4), 1, (), raises=True),
+]
+
+# --- expand / broadcasting --------------------------------------------------------------------
+CASES += [
     case("expand", rand(3, 1), 3, 4, method=True),
     case("expand", rand(3, 1), 2, -1, 5, method=True),
+    case("expand", rand(3, 1), (3, 1), method=True),
+    c0("expand", Z(), 2, 3, method=True),
+    case("expand", rand(1, 3), 0, 3, method=True),
+    case("expand", T(rand(3, 1)), 2, 3, 4, method=True),
+    case("expand", rand(3, 1, dtype="int32"), 3, 4, method=True),
     case("expand", rand(3, 2), 3, 4, method=True, raises=True),
+    case("expand", rand(3, 2), 2, method=True, raises=True),
+    case("expand", rand(4), -1, 4, method=True, raises=True),
+    case("expand_as", rand(3, 1), NG(rand(2, 3, 4)), method=True),
+    case("broadcast_to", rand(4), (3, 4)),
+    case("broadcast_to", rand(3, 1), (3, -1)),
+    case("broadcast_to", rand(3, 4), (4, 4), raises=True),
+    case("broadcast_tensors", rand(3, 4), rand(4)),
+    c0("broadcast_tensors", rand(2, 1, 4), rand(3, 1), Z()),
+    case("broadcast_tensors", rand(3, dtype="int64"), rand(2, 1, dtype="bool")),
+    case("broadcast_tensors", rand(3, 4), rand(3), raises=True),
+    case("broadcast_shapes", (3, 1), (1, 4), fn=lambda lib, a, b: lib.broadcast_shapes(a, b)),
+    case("broadcast_shapes", 3, (2, 1), (), fn=lambda lib, *s: lib.broadcast_shapes(*s)),
+    case("broadcast_shapes", fn=lambda lib: lib.broadcast_shapes()),
+    case("broadcast_shapes", (3,), (4,), fn=lambda lib, a, b: lib.broadcast_shapes(a, b), raises=True),
+    case("broadcast_shapes", (-1,), (4,), fn=lambda lib, a, b: lib.broadcast_shapes(a, b), raises=True),
+]
+
+# --- permute / transpose / t / T / mT / H / mH / adjoint / movedim ----------------------------------
+CASES += [
     case("permute", rand(2, 3, 4), (2, 0, 1)),
+    case("permute", rand(2, 3, 4), (-1, 0, 1)),
+    case("permute", rand(2, 3, 4), 1, 2, 0, method=True),
+    case("permute", T(rand(3, 4)), (1, 0)),
+    c0("permute", Z(), ()),
+    case("permute", rand(2, 3, dtype="int8"), (1, 0)),
     case("permute", rand(2, 3, 4), (0, 1), raises=True),
+    case("permute", rand(2, 3), (0, 0), raises=True),
     case("transpose", rand(2, 3, 4), 0, -1),
     case("transpose", Sl(rand(3, 4)), 0, 1),
+    case("transpose", rand(3), 0, -1),
+    c0("transpose", Z(), 0, -1),
+    case("transpose", rand(2, 3, dtype="bool"), 0, 1),
+    case("transpose", rand(2, 3), 0, 2, raises=True),
+    case("swapaxes", rand(2, 3, 4), 0, 2),
+    case("swapdims", rand(2, 3, 4), -1, 1),
+    case("swapaxes", rand(2, 3, 4), 0, 2, method=True),
     case("t", rand(3, 4)),
     case("t", rand(4)),
+    c0("t", Z()),
+    case("t", T(rand(3, 4, dtype="int32"))),
     case("t", rand(2, 3, 4), raises=True),
+    case("T", rand(2, 3), fn=lambda lib, a: a.T),
+    case("T", T(rand(2, 3)), fn=lambda lib, a: a.T),
+    case("T", rand(4), fn=lambda lib, a: a.T),
+    c0("T", Z(), call=lambda lib, a: a.T),
+    case("T", rand(2, 3, 4), fn=lambda lib, a: a.T),
+    case("mT", rand(2, 3, 4), fn=lambda lib, a: a.mT),
+    case("mT", rand(3, 4, dtype="int64"), fn=lambda lib, a: a.mT),
+    case("mT", rand(4), fn=lambda lib, a: a.mT, raises=True),
+    case("H", rand(2, 3), fn=lambda lib, a: a.H),
+    case("H", rand(2, 3, dtype="complex64"), fn=lambda lib, a: a.H),
+    c0("H", Z(), call=lambda lib, a: a.H),
+    case("H", rand(3), fn=lambda lib, a: a.H, raises=True),
+    case("H", rand(2, 2, 2), fn=lambda lib, a: a.H, raises=True),
+    case("mH", rand(2, 3, 4), fn=lambda lib, a: a.mH),
+    case("mH", rand(2, 3, 4, dtype="complex128"), fn=lambda lib, a: a.mH),
+    case("mH", rand(4), fn=lambda lib, a: a.mH, raises=True),
+    case("adjoint", rand(2, 3, 4)),
+    case("adjoint", rand(3, 4, dtype="complex64")),
+    case("adjoint", rand(3, 4), method=True),
+    case("adjoint", rand(4), raises=True),
+    case("movedim", rand(2, 3, 4), 0, 2),
+    case("movedim", rand(2, 3, 4), (0, 1), (2, 0)),
+    case("movedim", rand(2, 3, 4, 5), (-1, 0), (1, -1)),
+    case("moveaxis", rand(2, 3, 4), -1, 0),
+    case("movedim", rand(2, 3, 4), 1, 0, method=True),
+    c0("movedim", Z(), 0, 0),
+    case("movedim", rand(2, 3), (0, 0), (0, 1), raises=True),
+    case("movedim", rand(2, 3), (0, 1), (0,), raises=True),
+    case("movedim", rand(2, 3), 2, 0, raises=True),
+]
+
+# --- squeeze / unsqueeze and their in-place forms ---------------------------------------------
+CASES += [
     case("unsqueeze", rand(3, 4), 1),
     case("unsqueeze", rand(3, 4), -1),
+    case("unsqueeze", rand(3, 4), 0),
+    c0("unsqueeze", Z(), 0),
+    case("unsqueeze", T(rand(3, 4)), 1),
+    case("unsqueeze", rand(3, dtype="int16"), -1),
     case("unsqueeze", rand(3, 4), 3, raises=True),
+    case("unsqueeze", rand(3, 4), -4, raises=True),
     case("squeeze", rand(3, 1, 4, 1)),
     case("squeeze", rand(3, 1, 4), 1),
     case("squeeze", rand(3, 1, 4), 0),
+    case("squeeze", rand(3, 1, 4), -2),
     case("squeeze", rand(3, 1, 4, 1), (1, 3)),
-    case("T", rand(2, 3), fn=lambda lib, a: a.T),
-    case("mT", rand(2, 3, 4), fn=lambda lib, a: a.mT),
+    case("squeeze", rand(3, 1, 4, 1), (0, -1)),
+    c0("squeeze", Z()),
+    c0("squeeze", Z(), 0),
+    case("squeeze", rand(1, 1)),
+    case("squeeze", rand(1, 0, 3)),
+    case("squeeze", T(rand(1, 3, 1))),
+    case("squeeze", rand(1, 3, dtype="bool")),
+    case("squeeze", rand(3, 4), 2, raises=True),
+    case("squeeze", rand(1, 3), (0, 0), raises=True),
+    case("squeeze_", rand(3, 1, 4), fn=lambda lib, a: (a * 1).squeeze_()),
+    case("squeeze_", rand(3, 1, 4), fn=lambda lib, a: (a * 1).squeeze_(1)),
+    case("squeeze_", rand(3, 1, 1), fn=lambda lib, a: (a * 1).squeeze_((1, 2))),
+    case("unsqueeze_", rand(3, 4), fn=lambda lib, a: (a * 1).unsqueeze_(1)),
+    case("unsqueeze_", rand(3, 4, dtype="int32"), fn=lambda lib, a: a.unsqueeze_(-1)),
+    case("t_", rand(3, 4), fn=lambda lib, a: (a * 1).t_()),
+    case("t_", rand(3, 4), fn=lambda lib, a: a.t_(), raises=True),  # leaf that requires grad
+    case("transpose_", rand(2, 3, 4), fn=lambda lib, a: (a * 1).transpose_(0, 2)),
+    case("swapaxes_", rand(2, 3, 4), fn=lambda lib, a: (a * 1).swapaxes_(0, 1)),
+    case("swapdims_", NG(rand(2, 3, 4)), fn=lambda lib, a: a.swapdims_(0, -1)),
 ]
+
+# --- repeat / tile / repeat_interleave -----------------------------------------------------------
+CASES += [
+    case("repeat", rand(2, 3), 2, 2, method=True),
+    case("repeat", rand(2, 3), 3, 1, 2, method=True),
+    case("repeat", rand(2, 3), (1, 1), method=True),
+    c0("repeat", Z(), 2, 3, method=True),
+    c0("repeat", Z(), (), method=True),
+    case("repeat", T(rand(2, 3)), 2, 0, method=True),
+    case("repeat", rand(0, 3), 2, 2, method=True),
+    case("repeat", rand(3, dtype="bool"), 2, method=True),
+    case("repeat", rand(2, 3, dtype="int64"), 2, 1, 1, method=True),
+    case("repeat", rand(2, 3), 2, method=True, raises=True),
+    case("repeat", rand(2, 3), -1, 2, method=True, raises=True),
+    case("tile", rand(2, 3), (2,)),
+    case("tile", rand(2, 3), (2, 1, 2)),
+    c0("tile", Z(), ()),
+    case("tile", rand(3, dtype="int32"), (2, 2)),
+    case("tile", T(rand(2, 3)), (2, 2), method=True),
+    case("repeat_interleave", rand(2, 3), 2),
+    case("repeat_interleave", rand(2, 3), 2, dim=0),
+    case("repeat_interleave", rand(2, 3), 3, dim=-1),
+    case("repeat_interleave", rand(2, 3), 0, dim=1),
+    case("repeat_interleave", T(rand(2, 3)), 2, dim=1),
+    c0("repeat_interleave", Z(), 3),
+    case("repeat_interleave", rand(2, 3), Lib(lambda lib: lib.tensor([1, 0, 2])), dim=1),
+    case("repeat_interleave", rand(2, 3), Lib(lambda lib: lib.tensor([2, 1])), dim=0, output_size=3),
+    case("repeat_interleave", rand(2, 3), Lib(lambda lib: lib.tensor([2])), dim=0),
+    case("repeat_interleave", rand(2, 3), Lib(lambda lib: lib.tensor(2))),
+    case("repeat_interleave", rand(4, dtype="int64"), Lib(lambda lib: lib.tensor([1, 2, 0, 1]))),
+    case("repeat_interleave", rand(3, 2, dtype="bool"), 2, dim=0),
+    case("repeat_interleave", rand(2, 3), 2, dim=1, method=True),
+    case("repeat_interleave", Lib(lambda lib: lib.tensor([1, 0, 3]))),
+    case("repeat_interleave", rand(2, 3), -1, raises=True),
+    case("repeat_interleave", rand(2, 3), Lib(lambda lib: lib.tensor([1, 2])), dim=1, raises=True),
+    case("repeat_interleave", rand(2, 3), Lib(lambda lib: lib.tensor([[1]])), dim=1, raises=True),
+    case("repeat_interleave", rand(2, 3), Lib(lambda lib: lib.tensor([1, -1])), dim=0, raises=True),
+    case("repeat_interleave", rand(2, 3), 2, dim=0, output_size=5, raises=True),
+    case("repeat_interleave", rand(2, 3), 2, dim=2, raises=True),
+]
+
+# --- flip / roll / rot90 --------------------------------------------------------------------------
+CASES += [
+    case("flip", rand(2, 3, 4), (0,)),
+    case("flip", rand(2, 3, 4), (0, -1)),
+    case("flip", rand(2, 3, 4), [1]),
+    case("flip", rand(2, 3), 0, 1, method=True),
+    case("flip", rand(2, 3), dims=(1,)),
+    case("flip", T(rand(3, 4)), (1,)),
+    c0("flip", Z(), (0,)),
+    case("flip", rand(3, 4), ()),
+    case("flip", rand(4, dtype="bool"), (0,)),
+    case("flip", rand(4, 2, dtype="uint8", high=9), (0, 1)),
+    case("flip", rand(3, 4), (0, 0), raises=True),
+    case("flip", rand(3, 4), (2,), raises=True),
+    case("fliplr", rand(3, 4)),
+    case("fliplr", rand(2, 3, 4, dtype="int32")),
+    case("fliplr", rand(4), raises=True),
+    case("flipud", rand(3, 4)),
+    case("flipud", Sl(rand(3, 4)), method=True),
+    c0("flipud", Z(), raises=True),
+    case("roll", rand(3, 4), 1),
+    case("roll", rand(3, 4), -5),
+    case("roll", rand(3, 4), 1, 0),
+    case("roll", rand(3, 4), (1, 2), (0, 1)),
+    case("roll", rand(3, 4), (1, -7), (-1, 0)),
+    case("roll", T(rand(3, 4)), 2, 1),
+    case("roll", rand(3, 4, dtype="int64"), 2),
+    case("roll", rand(0, 3), 1, 0),
+    c0("roll", Z(), 1),
+    c0("roll", Z(), 1, 0, raises=True),
+    c0("roll", Z(), 1, 1, raises=True),
+    case("roll", rand(3, 4), shifts=1, dims=1),
+    case("roll", rand(3, 4), (1, 2), (0,), raises=True),
+    case("roll", rand(3, 4), (1, 2), raises=True),
+    case("rot90", rand(3, 4)),
+    case("rot90", rand(3, 4), 2),
+    case("rot90", rand(3, 4), -1),
+    case("rot90", rand(3, 4), 4),
+    case("rot90", rand(2, 3, 4), 1, (2, 0)),
+    case("rot90", rand(2, 3, 4), 3, [-1, -2]),
+    case("rot90", T(rand(3, 4, dtype="int32")), 1),
+    case("rot90", rand(3, 4), 1, (0, 1, 1), raises=True),
+    case("rot90", rand(4), raises=True),
+    case("rot90", rand(3, 4), 1, (0, 0), raises=True),
+    case("rot90", rand(3, 4), 1, (0, 2), raises=True),
+]
+
+# --- narrow / select ------------------------------------------------------------------------------
+CASES += [
+    case("narrow", rand(3, 4), 1, 1, 2),
+    case("narrow", rand(3, 4), 0, 0, 3),
+    case("narrow", rand(3, 4), -1, -2, 2),
+    case("narrow", rand(3, 4), 1, 4, 0),
+    case("narrow", T(rand(3, 4)), 0, 1, 2),
+    case("narrow", rand(3, 4), 1, Lib(lambda lib: lib.tensor(1)), 2),
+    case("narrow", rand(5, dtype="int32"), 0, 1, 3),
+    case("narrow", rand(3, 4), 1, 1, 2, method=True),
+    case("narrow", rand(3, 4), 1, 5, 1, raises=True),
+    case("narrow", rand(3, 4), 1, 2, 3, raises=True),
+    case("narrow", rand(3, 4), 1, 0, -1, raises=True),
+    c0("narrow", Z(), 0, 0, 1, raises=True),
+    case("select", rand(3, 4), 0, 1),
+    case("select", rand(3, 4), 1, -1),
+    case("select", rand(2, 3, 4), -2, 2),
+    case("select", T(rand(3, 4)), 0, 2),
+    case("select", rand(3), 0, 1),
+    case("select", rand(3, dtype="bool"), 0, 1),
+    case("select", rand(3, 4), 0, 1, method=True),
+    case("select", rand(3, 4), 0, 3, raises=True),
+    case("select", rand(3, 4), 2, 0, raises=True),
+    c0("select", Z(), 0, 0, raises=True),
+]
+
+# --- split / chunk / unbind / tensor_split ---------------------------------------------------------
+CASES += [
+    case("split", rand(5, 4), 2),
+    case("split", rand(5, 4), 2, 1),
+    case("split", rand(5, 4), [1, 3], dim=1),
+    case("split", rand(5, 4), (2, 0, 3)),
+    case("split", rand(5, 4), 5),
+    case("split", rand(5, 4), 7),
+    case("split", T(rand(5, 4)), 3, -1),
+    case("split", rand(0, 3), 2),
+    case("split", rand(0, 3), 0),
+    case("split", rand(6, dtype="int32"), 4),
+    case("split", rand(5, 4), 2, method=True),
+    case("split", rand(5, 4), [2, 3], 0, method=True),
+    case("split", rand(5, 4), split_size_or_sections=3, dim=0),
+    case("split", rand(5, 4), 0, raises=True),
+    case("split", rand(5, 4), -1, raises=True),
+    case("split", rand(5, 4), [1, 2], 1, raises=True),
+    case("split_with_sizes", rand(5, 4), [1, 1, 2], 1, method=True),
+    case("chunk", rand(5, 4), 2),
+    case("chunk", rand(5, 4), 3, 1),
+    case("chunk", rand(6), 4),
+    case("chunk", rand(5), 3),
+    case("chunk", rand(2), 5),
+    case("chunk", T(rand(5, 4)), 2, -1),
+    case("chunk", rand(0, 3), 3),
+    case("chunk", rand(4, dtype="bool"), 2),
+    case("chunk", rand(5, 4), 2, method=True),
+    case("chunk", rand(5, 4), 0, raises=True),
+    case("chunk", rand(5, 4), 2, 2, raises=True),
+    case("unbind", rand(3, 4)),
+    case("unbind", rand(3, 4), 1),
+    case("unbind", rand(2, 3, 4), -1),
+    case("unbind", T(rand(3, 4)), 0),
+    case("unbind", rand(0, 3), 1),
+    case("unbind", rand(3, dtype="int64")),
+    case("unbind", rand(3, 4), 1, method=True),
+    c0("unbind", Z(), raises=True),
+    case("unbind", rand(3, 4), 2, raises=True),
+    case("__iter__", rand(3, 2), fn=lambda lib, a: tuple(a)),
+    c0("__iter__", Z(), call=lambda lib, a: tuple(a), raises=True),
+    case("tensor_split", rand(7, 4), 3),
+    case("tensor_split", rand(7, 4), 2, 1),
+    case("tensor_split", rand(3, 4), [1, 2], 1),
+    case("tensor_split", rand(3, 4), [3, 1, 5], 1),
+    case("tensor_split", rand(3, 4), [-1], 1),
+    case("tensor_split", rand(3, 4), (), 0),
+    case("tensor_split", rand(3, 4), Lib(lambda lib: lib.tensor(2)), 1),
+    case("tensor_split", rand(3, 4), Lib(lambda lib: lib.tensor([1, 3])), 1),
+    case("tensor_split", T(rand(5, 4)), 3, 0),
+    case("tensor_split", rand(5, dtype="uint8", high=9), 2),
+    case("tensor_split", rand(5, 4), sections=2),
+    case("tensor_split", rand(5, 4), indices=[1], dim=1),
+    case("tensor_split", rand(5, 4), 2, method=True),
+    c0("tensor_split", Z(), 2, raises=True),
+    case("tensor_split", rand(3, 4), 0, raises=True),
+    case("tensor_split", rand(3, 4), Lib(lambda lib: lib.tensor([[1]])), raises=True),
+    case("tensor_split", rand(3, 4), Lib(lambda lib: lib.tensor([1.0])), raises=True),
+]
+
+CASES += [
+    case("hsplit", rand(6), 3),
+    case("hsplit", rand(2, 6), [1, 4]),
+    case("hsplit", rand(2, 6), 2, method=True),
+    case("vsplit", rand(4, 3), 2),
+    case("vsplit", T(rand(4, 3)), [3]),
+    case("dsplit", rand(2, 2, 4), 2),
+    case("dsplit", rand(2, 2, 4, dtype="int32"), [1]),
+    case("hsplit", rand(2, 6), 4, raises=True),
+    c0("hsplit", Z(), 1, raises=True),
+    case("vsplit", rand(4), 2, raises=True),
+    case("dsplit", rand(2, 4), 2, raises=True),
+]
+
+# --- cat / stack and friends ---------------------------------------------------------------------
+CASES += [
+    case("cat", [rand(2, 3), rand(4, 3)]),
+    case("cat", [rand(2, 3), rand(2, 5)], 1),
+    case("cat", (rand(2, 3), rand(2, 3), rand(2, 3)), -1),
+    case("cat", [rand(2, 3)]),
+    case("cat", [T(rand(3, 2)), Sl(rand(3, 2))], 1),
+    case("cat", [rand(2, 3), rand(0, 3)]),
+    case("cat", [rand(2, 3), rand(0)]),
+    case("cat", [rand(0, dtype="float64"), rand(2, 3)], 1),
+    case("cat", [rand(0), rand(0, dtype="int64")]),
+    case("cat", [rand(2, 3, dtype="float64"), rand(2, 3)]),
+    case("cat", [rand(2, dtype="int32"), rand(2, dtype="bool")]),
+    case("cat", [rand(2, dtype="int64"), rand(2, dtype="float16")]),
+    case("cat", [rand(2, dtype="uint8"), rand(2, dtype="int8")]),
+    case("cat", [rand(2, dtype="bool"), rand(3, dtype="bool")]),
+    case("cat", [rand(2, dtype="bfloat16"), rand(2, dtype="float16")]),
+    case("cat", [rand(2, 3), NG(rand(1, 3))]),
+    case("cat", [rand(2, 3), rand(2, 3)], dim=1),
+    case("concat", [rand(2, 3), rand(2, 3)], dim=1),
+    case("concatenate", [rand(2, 3), rand(2, 3)], axis=1),
+    case("concatenate", [rand(2, 3), rand(1, 3)]),
+    case("cat", [rand(3, 3), rand(3, 4)], raises=True),
+    case("cat", [rand(3, 4), rand(4)], raises=True),
+    case("cat", [], raises=True),
+    c0("cat", [Z(), Z()], raises=True),
+    case("cat", [rand(3), 1.0], raises=True),
+    case("cat", [rand(3), rand(3)], 1, raises=True),
+    case("cat", rand(3), raises=True),
+    case("cat=out", rand(2, 3), rand(2, 3),
+         fn=lambda lib, a, b: lib.cat([a.detach(), b.detach()], out=lib.empty(0))),
+    case("cat=out", rand(2, 3, dtype="int64"), rand(2, 3, dtype="int64"),
+         fn=lambda lib, a, b: lib.cat([a, b], 1, out=lib.zeros(2, 6))),
+    case("stack", [rand(2, 3), rand(2, 3)]),
+    case("stack", [rand(2, 3), rand(2, 3)], 1),
+    case("stack", [rand(2, 3), rand(2, 3), rand(2, 3)], -1),
+    c0("stack", (Z(), Z())),
+    case("stack", [T(rand(2, 3)), Sl(rand(2, 3))], 2),
+    case("stack", [rand(0, 3), rand(0, 3)]),
+    case("stack", [rand(3, dtype="int32"), rand(3, dtype="float64")]),
+    case("stack", [rand(3, dtype="bool"), rand(3, dtype="bool")], dim=1),
+    c0("stack", [Z("int64"), Z()]),
+    case("stack", [rand(2, 3), NG(rand(2, 3))]),
+    case("stack", [rand(3, 4), rand(4)], raises=True),
+    case("stack", [], raises=True),
+    case("stack", [rand(3), rand(3)], 2, raises=True),
+    case("stack=out", rand(3), rand(3), fn=lambda lib, a, b: lib.stack([a.detach(), b.detach()], out=lib.empty(2, 3))),
+    case("hstack", [rand(2), rand(3)]),
+    case("hstack", [rand(2, 3), rand(2, 1)]),
+    c0("hstack", [Z(), Z()]),
+    case("hstack", [rand(2, dtype="int64"), rand(2)]),
+    case("vstack", [rand(3), rand(3)]),
+    case("vstack", [rand(2, 3), rand(3)]),
+    c0("vstack", [Z(), Z()]),
+    case("vstack", [rand(2, 3), rand(4)], raises=True),
+    case("row_stack", [rand(3), rand(3)]),
+    case("dstack", [rand(3), rand(3)]),
+    case("dstack", [rand(2, 3), rand(2, 3)]),
+    c0("dstack", [Z(), rand(1, 1, 2)]),
+    case("column_stack", [rand(3), rand(3, 2)]),
+    c0("column_stack", [Z(), rand(1)]),
+    case("column_stack", [rand(3, dtype="int32"), rand(3, dtype="bool")]),
+    case("column_stack", [rand(2, 2, 2), rand(2, 1)], raises=True),
+    case("hstack=out", rand(2), rand(2), fn=lambda lib, a, b: lib.hstack([a.detach(), b.detach()], out=lib.empty(4))),
+]
+
+# --- atleast_nd / meshgrid -------------------------------------------------------------------------
+for op in ("atleast_1d", "atleast_2d", "atleast_3d"):
+    CASES += [
+        c0(op, Z()),
+        case(op, rand(3)),
+        case(op, rand(2, 3)),
+        case(op, rand(2, 3, 4)),
+        case(op, rand(2, 3, 4, 5)),
+        case(op, rand(3, dtype="int32")),
+        c0(op, Z(), rand(3)),
+        case(op, [rand(2), rand(2, 2)]),
+        c0(op, (Z(),)),
+    ]
+CASES += [
+    case("meshgrid", rand(3), rand(4), indexing="ij"),
+    case("meshgrid", rand(3), rand(4), indexing="xy"),
+    case("meshgrid", rand(3), rand(4), rand(2), indexing="xy"),
+    case("meshgrid", [rand(3), rand(4)], indexing="ij"),
+    c0("meshgrid", Z(), rand(2), indexing="ij"),
+    case("meshgrid", rand(3), indexing="xy"),
+    case("meshgrid", rand(3, dtype="int64"), rand(2, dtype="int64"), indexing="ij"),
+    case("meshgrid", Sl(rand(3)), rand(0), indexing="xy"),
+    case("meshgrid", rand(3), rand(4)),
+    case("meshgrid", rand(3, 4), rand(4), indexing="ij", raises=True),
+    case("meshgrid", rand(3), rand(4, dtype="float64"), indexing="ij", raises=True),
+    case("meshgrid", rand(3), rand(4), indexing="foo", raises=True),
+    case("meshgrid", indexing="ij", raises=True),
+]
+
+# --- tril / triu / diag / diagonal / diag_embed / diagflat / trace ----------------------------------
+for op in ("tril", "triu"):
+    CASES += [
+        case(op, rand(4, 4)),
+        case(op, rand(3, 5), 1),
+        case(op, rand(5, 3), -2),
+        case(op, rand(2, 3, 4), diagonal=1),
+        case(op, T(rand(4, 3))),
+        case(op, rand(0, 3)),
+        case(op, rand(3, 3, dtype="int64")),
+        case(op, rand(3, 3, dtype="bool")),
+        case(op, rand(3, 3), 5),
+        case(op, rand(3, 3), -5),
+        case(op, rand(3, 3), 1, method=True),
+        case(op, rand(4), raises=True),
+        case(op + "_", rand(3, 3), fn=lambda lib, a, op=op: getattr(a * 1, op + "_")(1)),
+        case(op + "=out", NG(rand(3, 3)), fn=lambda lib, a, op=op: getattr(lib, op)(a, out=lib.empty(3, 3))),
+    ]
+CASES += [
+    case("diagonal", rand(3, 4)),
+    case("diagonal", rand(3, 4), 1),
+    case("diagonal", rand(3, 4), -2),
+    case("diagonal", rand(3, 4), 5),
+    case("diagonal", rand(2, 3, 4), 0, 0, 2),
+    case("diagonal", rand(2, 3, 4), 1, -1, 0),
+    case("diagonal", rand(2, 3, 4), offset=-1, dim1=1, dim2=2),
+    case("diagonal", T(rand(3, 4)), 1),
+    case("diagonal", rand(3, 3, dtype="int32")),
+    case("diagonal", rand(3, 3), method=True),
+    case("diagonal", rand(3, 4), 0, 1, 1, raises=True),
+    case("diagonal", rand(3), raises=True),
+    case("diag_embed", rand(3)),
+    case("diag_embed", rand(2, 3)),
+    case("diag_embed", rand(2, 3), 1),
+    case("diag_embed", rand(2, 3), -2, 0, 2),
+    case("diag_embed", rand(2, 3), 0, 2, 0),
+    case("diag_embed", rand(2, 3), offset=1, dim1=-1, dim2=0),
+    case("diag_embed", T(rand(3, 2))),
+    case("diag_embed", rand(3, dtype="bool")),
+    case("diag_embed", rand(3), method=True),
+    case("diag_embed", rand(3), 0, 0, 0, raises=True),
+    case("diag", rand(3)),
+    case("diag", rand(3), 1),
+    case("diag", rand(3), -2),
+    case("diag", rand(3, 4)),
+    case("diag", rand(3, 4), 2),
+    case("diag", rand(3, 4), -1),
+    case("diag", T(rand(3, 4))),
+    case("diag", rand(3, dtype="int64")),
+    case("diag", rand(3, 3, dtype="bool")),
+    case("diag", rand(3), method=True),
+    case("diag", rand(2, 2, 2), raises=True),
+    c0("diag", Z(), raises=True),
+    case("diag=out", NG(rand(3)), fn=lambda lib, a: lib.diag(a, out=lib.empty(0))),
+    case("diagflat", rand(3)),
+    case("diagflat", rand(2, 2)),
+    case("diagflat", rand(2, 2), 1),
+    c0("diagflat", Z(), -1),
+    case("diagflat", rand(3, dtype="int32")),
+    case("diagflat", T(rand(2, 3)), method=True),
+    case("trace", rand(3, 3)),
+    case("trace", rand(3, 5)),
+    case("trace", rand(5, 2)),
+    case("trace", T(rand(3, 4))),
+    case("trace", rand(0, 0)),
+    case("trace", rand(3, 3, dtype="int32")),
+    case("trace", rand(3, 3, dtype="uint8", high=9)),
+    case("trace", rand(3, 3, dtype="float64"), method=True),
+    case("trace", rand(3), raises=True),
+    case("trace", rand(3, 3, dtype="bool"), raises=True),
+]
+
+# --- unfold / as_strided ---------------------------------------------------------------------------
+CASES += [
+    case("unfold", rand(7), 0, 2, 1, method=True),
+    case("unfold", rand(7), 0, 3, 2, method=True),
+    case("unfold", rand(2, 7, 3), 1, 3, 3, method=True),
+    case("unfold", rand(2, 7, 3), -1, 2, 1, method=True),
+    case("unfold", T(rand(4, 6)), 0, 2, 2, method=True),
+    case("unfold", rand(5), 0, 5, 1, method=True),
+    case("unfold", rand(5), 0, 0, 1, method=True),
+    c0("unfold", Z(), 0, 1, 1, method=True),
+    case("unfold", rand(6, dtype="int64"), 0, 2, 2, method=True),
+    case("unfold", rand(4), 0, 5, 1, method=True, raises=True),
+    case("unfold", rand(4), 0, 2, 0, method=True, raises=True),
+    case("unfold", rand(4), 1, 2, 1, method=True, raises=True),
+    case("as_strided", rand(3, 4), (2, 2), (1, 2)),
+    case("as_strided", rand(3, 4), (3, 3), (4, 1), 1),
+    case("as_strided", rand(10), (4, 3), (2, 1)),  # overlapping windows
+    case("as_strided", rand(3, 4), (2, 2), (1, 2), method=True),
+    case("as_strided", NG(rand(10)), fn=lambda lib, a: a[2:].as_strided((2, 2), (1, 2))),
+    case("as_strided", NG(rand(10)), fn=lambda lib, a: a[2:].as_strided((2, 2), (1, 2), 0)),
+    case("as_strided", rand(6, dtype="int32"), (2, 3), (3, 1)),
+    case("as_strided", rand(3, 4), (4, 4), (4, 1), raises=True),
+]
+
+
+def _view_of(lib, a, b):
+    """Writing through a view reaches the base (values compared afterwards)."""
+    base = a.detach().clone()
+    v = base.t().diagonal().unsqueeze(0)
+    v.mul_(10)
+    u = base.unfold(1, 2, 2)
+    u.select(0, 0).select(0, 0).mul_(3)
+    base.narrow(0, 1, 1).add_(b.detach())
+    base.split(1)[2].mul_(0)
+    return base, (base._version_value if hasattr(base, "_version_value") else base._version)
+
+
+CASES += [case("view_writes", rand(3, 4), rand(1, 4), fn=_view_of)]
