@@ -43,7 +43,15 @@ class dtype:
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self) -> dtype:
-        return {float64: complex128, complex128: complex128}.get(self, complex64)
+        if self.category == COMPLEX:
+            return self
+        if self is float64:
+            return complex128
+        if self is float32:
+            return complex64
+        if self.category == FLOAT:  # torch gives complex32 for float16, which ember lacks
+            raise RuntimeError(f"Unsupported Complex ScalarType for {self._torch_name} (ember has no complex32)")
+        raise RuntimeError(f"Unknown Complex ScalarType for {self._torch_name}")
 
     def __repr__(self) -> str:
         return "ember." + self.name
@@ -153,7 +161,7 @@ def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
     if lower is None or lower.category <= higher.category:
         return higher
     if lower.category == COMPLEX and higher.category == FLOAT:
-        return higher.to_complex()
+        return complex128 if higher is float64 else complex64
     return lower
 
 
@@ -214,7 +222,7 @@ class finfo:
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)
         self.dtype = type.to_real().name
 
     def __repr__(self):
@@ -227,14 +235,16 @@ class iinfo:
     """Machine limits of an integer dtype (``torch.iinfo``)."""
 
     def __init__(self, type: dtype):
-        if type.category not in (INT, BOOL):
+        if type is bool_:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.category != INT:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
                             "handle 'torch.iinfo'")
-        info = np.iinfo(type.np) if type is not bool_ else None
+        info = np.iinfo(type.np)
         self.bits = type.itemsize * 8
-        self.max = int(info.max) if info else 1
-        self.min = int(info.min) if info else 0
+        self.max = int(info.max)
+        self.min = int(info.min)
         self.dtype = type.name
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -34,7 +34,19 @@ class Size(tuple):
         return Size(r) if isinstance(item, slice) else r
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def __reduce__(self):
         return (Size, (tuple(self),))
@@ -410,35 +422,111 @@ class Tensor:
         return iter(self.unbind(0))
 
     def __bool__(self) -> bool:
-        if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError("Boolean value of Tensor with " + ("no values" if n == 0 else "more than one value")
+                               + " is ambiguous")
         return bool(self.item())
 
+    def _python_scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._python_scalar())
 
     def __index__(self) -> int:
-        if self._dtype.category != D.INT or self._data.size != 1:
+        if self._dtype.category > D.INT or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __hash__(self):
         return id(self)
 
+    # NumPy defers binary operators with a tensor operand to the tensor (``np.float64(2) * t``)
+    __array_priority__ = 1000
+
+    def __contains__(self, element) -> bool:
+        if isinstance(element, (Tensor, bool, int, float, complex, np.number, np.bool_)):
+            return bool((self == element).any().item())
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                           f"{type(element)}.")
+
+    def __reversed__(self) -> Tensor:
+        if self._data.ndim == 0:
+            return self
+        return self.flip(0)
+
+    def storage_offset(self) -> int:
+        """Offset of this tensor's first element in its underlying memory, in elements."""
+        arr = self._data
+        if self._device.type != "cpu":
+            return (int(arr.data.ptr) - int(arr.data.mem.ptr)) // arr.itemsize
+        root = arr
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        return (arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // arr.itemsize
+
+    @property
+    def output_nr(self) -> int:
+        return self._out_nr
+
+    def is_conj(self) -> bool:
+        return False
+
+    def is_neg(self) -> bool:
+        return False
+
+    def resolve_conj(self) -> Tensor:
+        return self
+
+    def resolve_neg(self) -> Tensor:
+        return self
+
+    is_sparse = is_quantized = is_meta = is_mkldnn = is_nested = False
+
+    def is_shared(self) -> bool:
+        return False
+
+    def share_memory_(self) -> Tensor:
+        return self
+
+    def is_pinned(self, device=None) -> bool:
+        return False
+
+    def pin_memory(self, device=None) -> Tensor:
+        return self
+
+    def apply_(self, callable) -> Tensor:
+        """Apply a Python function to every element in place (cpu only, as PyTorch)."""
+        if self._device.type != "cpu":
+            raise TypeError("apply_ is only implemented on CPU tensors")
+        flat = self._data.reshape(-1).tolist()
+        self._data[...] = np.array([callable(v) for v in flat], dtype=self._data.dtype).reshape(self._data.shape)
+        return self
+
+    def map_(self, tensor, callable) -> Tensor:
+        other = np.broadcast_to(tensor._host(), self._data.shape).reshape(-1).tolist()
+        flat = self._data.reshape(-1).tolist()
+        self._data[...] = np.array([callable(a, b) for a, b in zip(flat, other)],
+                                   dtype=self._data.dtype).reshape(self._data.shape)
+        return self
+
     def __repr__(self) -> str:
         from ember._tensor_str import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0 and type(self) is Tensor:
             return self.item().__format__(spec)
-        return object.__format__(self, spec) if spec else repr(self)
+        return object.__format__(self, spec)
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -474,15 +562,20 @@ class Tensor:
         kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        flags = []
         for a in args:
             if isinstance(a, D.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype, device = a._dtype, a._device
+            elif isinstance(a, bool):
+                flags.append(a)  # non_blocking, copy
             elif isinstance(a, (str, int)) or type(a).__name__ == "device":
                 device = a
-            elif isinstance(a, bool):
-                pass
+            elif a is not None:
+                raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
+        if len(flags) > 1:
+            copy = flags[1]
         from ember.ops.core import to_copy
         dev = self._device if device is None else canonical(device)
         dt = self._dtype if dtype is None else dtype

@@ -59,13 +59,19 @@ def _check_float(a, kernel: str):
 
 
 def _up(a):
-    """float16/bfloat16 are computed in float32 (PyTorch's CPU kernels do the same); others as they are."""
+    """float16/bfloat16 are computed in float32 (PyTorch's CPU kernels do the same); others as they are.
+    A 0-d input is lifted to one element: NumPy ufuncs on 0-d arrays return scalars, which the
+    in-place (``out=``) steps below cannot write into."""
+    if a.ndim == 0:
+        a = a.reshape(1)
     if a.dtype.itemsize == 2:
         return a.astype("float32")
     return a
 
 
 def _down(r, a):
+    if a.ndim == 0 and r.ndim == 1 and r.size == 1:
+        r = r.reshape(())
     return r if r.dtype == a.dtype else r.astype(a.dtype)
 
 
@@ -163,7 +169,7 @@ def _(ctx, g):
 def _tanh_backward(xp, g, y):
     if y.dtype.kind == "c":
         return g * xp.conj(1 - y * y)
-    t = xp.multiply(y, y)
+    t = xp.asarray(xp.multiply(y, y))  # asarray: a 0-d product is a NumPy scalar, not writable
     xp.subtract(1, t, out=t)
     t *= g
     return t
