@@ -98,6 +98,21 @@ def _cuda_device(index: int) -> device:
     return device("cuda", index)
 
 
+def broadcast_view(xp, a, shape: tuple):
+    """A read-only view of ``a`` broadcast to ``shape`` (as ``xp.broadcast_to``).
+
+    For C-contiguous NumPy arrays the view is built directly from the strides, which costs
+    a fifth of ``np.broadcast_to`` (5 us): ``expand`` runs in every full reduction's backward."""
+    if type(a) is np.ndarray and a.flags.c_contiguous:
+        lead = len(shape) - a.ndim
+        strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else s
+                                      for n, m, s in zip(a.shape, shape[lead:], a.strides))
+        out = np.ndarray(shape, a.dtype, a, 0, strides)
+        out.flags.writeable = False
+        return out
+    return xp.broadcast_to(a, shape)
+
+
 def xp_of(dev: device):
     """The array namespace for a device."""
     return np if dev.type == "cpu" else cupy_module()

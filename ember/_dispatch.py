@@ -25,6 +25,7 @@ _grad_state = grad_mode.state
 _modes: list = []           # active dispatch modes, innermost last
 _ndarray = np.ndarray
 _FLOAT = D.FLOAT
+_NO_EDGE = (None, 0)
 _BF16_TYPE = D.bfloat16.np.type
 
 
@@ -222,9 +223,11 @@ def _record(op, args, kwargs, outs, raw_out):
             if a._grad_fn is not None:
                 edges.append((a._grad_fn, a._out_nr))
             else:
-                edges.append((a._accumulator(), 0))
+                meta = a._meta
+                acc = meta.accumulator if meta is not None else None
+                edges.append((acc if acc is not None else a._accumulator(), 0))
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
     node = Node(op, args, kwargs, tuple(edges))
     if op.save_out:
         node._saved_out = raw_out if not op.multi_out else tuple(raw_out)

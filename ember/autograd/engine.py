@@ -138,7 +138,7 @@ def _store_retained(node, grads, create_graph: bool) -> None:
 def _add_to_buffer(buffers, fn, nr, g):
     buf = buffers.get(fn)
     if buf is None:
-        meta = getattr(fn, "_out_meta", None)
+        meta = fn._out_meta
         buf = buffers[fn] = [None] * (len(meta) if meta is not None else nr + 1)
     if len(buf) <= nr:
         buf.extend([None] * (nr + 1 - len(buf)))

@@ -71,7 +71,7 @@ class Node:
     # --- what backward rules read ------------------------------------------------------
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        return tuple(fn is not None for fn, _ in self.next_functions)
+        return tuple([fn is not None for fn, _ in self.next_functions])
 
     @property
     def out(self):
@@ -154,6 +154,7 @@ class AccumulateGrad:
 
     __slots__ = ("_variable", "_hooks", "_pre_hooks", "metadata", "__weakref__")
     next_functions = ()
+    _out_meta = None  # one output, like a single-output Node
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)

@@ -105,8 +105,9 @@ def _dim1(dim, ndim: int) -> int:
 
 
 def _unsqueeze_dims(g: Tensor, dims) -> Tensor:
-    """Put back the reduced dims (size 1) so ``g`` broadcasts against the input."""
-    if not dims:
+    """Put back the reduced dims (size 1) so ``g`` broadcasts against the input.
+    A 0-d ``g`` (a full reduction) already broadcasts against anything."""
+    if not dims or g._data.ndim == 0:
         return g
     shape = list(g._data.shape)
     for d in dims:

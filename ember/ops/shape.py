@@ -12,7 +12,7 @@ import builtins
 import warnings
 
 from ember import _dtype as D
-from ember._device import xp_of
+from ember._device import broadcast_view, xp_of
 from ember._dispatch import broadcast_shapes as _broadcast_shapes
 from ember._dispatch import bump_version, check_inplace, dispatch
 from ember._tensor import AutogradMeta, Size, Tensor, _make
@@ -233,7 +233,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 def _expand(xp, a, *, shape):
     if a.shape == shape:
         return a.view()
-    return xp.broadcast_to(a, shape)
+    return broadcast_view(xp, a, shape)
 
 
 @_expand.defbackward
