@@ -6,9 +6,9 @@ walks the graph of ``Node`` objects (``graph.py``) recorded by dispatch.
 
 from __future__ import annotations
 
-from ember.autograd import graph
+from ember.autograd import function, functional, graph
 from ember.autograd.engine import run_backward
-from ember.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ember.autograd.function import Function, once_differentiable
 from ember.autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -17,9 +17,11 @@ from ember.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from ember.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "is_inference_mode_enabled", "graph", "gradcheck", "gradgradcheck", "GradcheckError"]
+           "is_grad_enabled", "is_inference_mode_enabled", "graph", "gradcheck", "gradgradcheck", "GradcheckError",
+           "Function", "once_differentiable", "function", "functional"]
 
 
 def _as_tuple(x):
@@ -30,8 +32,8 @@ def _as_tuple(x):
 
 
 def _make_grads(outputs, grad_outputs, is_grads_batched=False):
-    from ember._tensor import Tensor
-    from ember.ops.creation import ones
+    from ember._device import xp_of
+    from ember._tensor import Tensor, _make
     grads = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
@@ -41,7 +43,7 @@ def _make_grads(outputs, grad_outputs, is_grads_batched=False):
                 if out._dtype.category < 2:
                     raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                        f"{out._dtype._torch_name}")
-                g = ones(out._data.shape, dtype=out._dtype, device=out._device)
+                g = _make(xp_of(out._device).ones(out._data.shape, dtype=out._dtype.np), out._dtype, out._device)
         elif not isinstance(g, Tensor):
             from ember.ops.creation import tensor
             g = tensor(g, dtype=out._dtype, device=out._device)

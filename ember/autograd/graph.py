@@ -197,3 +197,6 @@ class AccumulateGrad:
         if meta.post_acc_hooks:
             for hook in list(meta.post_acc_hooks.values()):
                 hook(var)
+
+
+from ember.autograd.graph_viz import to_dot  # noqa: E402,F401  (a DOT picture of the graph)
