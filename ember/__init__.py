@@ -11,7 +11,7 @@ import numpy as _np
 # PyTorch does not warn on overflow, division by zero or invalid values; NumPy would.
 _np.seterr(all="ignore")
 
-from ember import _dtype, autograd, cuda, linalg, ops
+from ember import _dtype, autograd, cuda, linalg, nn, ops, return_types
 from ember._device import device
 from ember._dtype import (
     bfloat16,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import _dtype as D
+from ember import return_types
 from ember._dispatch import bump_version, check_inplace, dispatch, inplace
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
@@ -31,39 +32,10 @@ _ndarray = np.ndarray
 _FULL = slice(None)
 
 
-# ======================================================================================
 # named tuple return types (``torch.return_types.sort`` and friends)
-
-class _ReturnType(tuple):
-    __slots__ = ()
-    _fields: tuple = ()
-    n_fields = n_sequence_fields = 2
-    n_unnamed_fields = 0
-
-    def __new__(cls, seq):
-        return tuple.__new__(cls, seq)
-
-    def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
-        return f"ember.return_types.{type(self).__name__}(\n{body})"
-
-    def __reduce__(self):
-        return (type(self), (tuple(self),))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
-
-
-def _return_type(name: str):
-    cls = type(name, (_ReturnType,), {"__slots__": (), "_fields": ("values", "indices")})
-    cls.__module__ = "ember.return_types"
-    cls.__qualname__ = name
-    return cls
-
-
-sort_rt = _return_type("sort")
-topk_rt = _return_type("topk")
-kthvalue_rt = _return_type("kthvalue")
+sort_rt = return_types.sort
+topk_rt = return_types.topk
+kthvalue_rt = return_types.kthvalue
 
 
 # ======================================================================================

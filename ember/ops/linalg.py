@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import string
-from collections import namedtuple
 
 import numpy as np
 
 from ember import _dtype as D
+from ember import return_types
 from ember._device import xp_of
 from ember._dispatch import broadcast_shapes, dispatch
 from ember._tensor import Tensor, _from_array
@@ -39,23 +39,17 @@ def _out(result: Tensor, out):
     return result if out is None else write_out(out, result)
 
 
-def _named(name, fields):
-    cls = namedtuple(name, fields)
-    cls.__module__ = "ember.return_types"
-    return cls
-
-
-_RT_linalg_slogdet = _named("linalg_slogdet", ["sign", "logabsdet"])
-_RT_slogdet = _named("slogdet", ["sign", "logabsdet"])
-_RT_linalg_inv_ex = _named("linalg_inv_ex", ["inverse", "info"])
-_RT_linalg_cholesky_ex = _named("linalg_cholesky_ex", ["L", "info"])
-_RT_linalg_qr = _named("linalg_qr", ["Q", "R"])
-_RT_qr = _named("qr", ["Q", "R"])
-_RT_linalg_svd = _named("linalg_svd", ["U", "S", "Vh"])
-_RT_svd = _named("svd", ["U", "S", "V"])
-_RT_linalg_eigh = _named("linalg_eigh", ["eigenvalues", "eigenvectors"])
-_RT_linalg_lstsq = _named("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
-_RT_linalg_solve_ex = _named("linalg_solve_ex", ["result", "info"])
+_RT_linalg_slogdet = return_types.linalg_slogdet
+_RT_slogdet = return_types.slogdet
+_RT_linalg_inv_ex = return_types.linalg_inv_ex
+_RT_linalg_cholesky_ex = return_types.linalg_cholesky_ex
+_RT_linalg_qr = return_types.linalg_qr
+_RT_qr = return_types.qr
+_RT_linalg_svd = return_types.linalg_svd
+_RT_svd = return_types.svd
+_RT_linalg_eigh = return_types.linalg_eigh
+_RT_linalg_lstsq = return_types.linalg_lstsq
+_RT_linalg_solve_ex = return_types.linalg_solve_ex
 
 # C type names PyTorch prints in "expected m1 and m2 to have the same dtype" messages
 _CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",

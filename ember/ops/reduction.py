@@ -14,6 +14,7 @@ import math
 import operator
 
 from ember import _dtype as D
+from ember import return_types
 from ember._device import xp_of
 from ember._dispatch import dispatch
 from ember._tensor import Tensor, _make
@@ -30,41 +31,6 @@ __all__ = [
 
 _INF = math.inf
 
-
-# --------------------------------------------------------------------------------------
-# named tuples (torch.return_types.*)
-
-class _ReturnType(tuple):
-    """A tuple with named fields, like PyTorch's ``torch.return_types`` structseqs."""
-
-    __slots__ = ()
-    _names: tuple = ()
-
-    def __new__(cls, values):
-        return tuple.__new__(cls, values)
-
-    def __repr__(self):
-        body = ",\n".join(f"{n}={v!r}" for n, v in zip(self._names, self))
-        return f"ember.return_types.{type(self).__name__}(\n{body})"
-
-    def __reduce__(self):
-        return (type(self), (tuple(self),))
-
-
-def _return_type(name: str, fields: tuple) -> type:
-    ns = {"__slots__": (), "_names": fields, "n_fields": len(fields), "n_sequence_fields": len(fields),
-          "n_unnamed_fields": 0, "__module__": "ember.return_types"}
-    for i, f in enumerate(fields):
-        ns[f] = property(operator.itemgetter(i))
-    return type(name, (_ReturnType,), ns)
-
-
-_VI = ("values", "indices")
-return_types = type("return_types", (), {})  # namespace holder: reduction.return_types.max, ...
-for _n in ("max", "min", "median", "nanmedian", "mode", "cummax", "cummin"):
-    setattr(return_types, _n, _return_type(_n, _VI))
-return_types.aminmax = _return_type("aminmax", ("min", "max"))
-del _n
 
 
 # --------------------------------------------------------------------------------------
