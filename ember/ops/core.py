@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ember import _dtype as D
 from ember._device import canonical, to_backend
-from ember._dispatch import dispatch
+from ember._dispatch import broadcast_shapes, dispatch, inplace
 from ember._tensor import Tensor
 from ember.ops._util import methods
+from ember.ops.creation import zeros_like
 from ember.ops.registry import defop
 
 __all__ = ["clone"]
@@ -52,4 +53,66 @@ def to_copy(input: Tensor, *, dtype: D.dtype, device) -> Tensor:
     return dispatch(_to_copy, input, dtype=dtype, device=canonical(device))
 
 
-methods(clone, contiguous)
+# --- writing into a tensor: copy_, fill_, zero_ ----------------------------------------------
+# Each is an out-of-place op producing the new contents of ``self`` (its dtype and shape),
+# written in by the in-place protocol (``_dispatch.inplace``), which also rebases autograd.
+
+@defop("copy_", grad_name="torch::autograd::CopyBackwards")
+def _copy_from(xp, self, src):
+    try:
+        return xp.broadcast_to(src, self.shape).astype(self.dtype, copy=True)
+    except ValueError:
+        broadcast_shapes(self.shape, src.shape)
+        raise
+
+
+@_copy_from.defbackward
+def _(ctx, g):
+    return zeros_like(g), g  # PyTorch hands the overwritten value a zero gradient, not none
+
+
+def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast, cast to ``self``'s dtype, from any device) into ``self``."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    if src._device != self._device:
+        src = src.to(self._device)
+    return inplace(self, lambda s, o: dispatch(_copy_from, s, o), src)
+
+
+@defop("fill_", grad_name=lambda kw: "FillBackward3" if kw.get("tensor_value") else "FillBackward2")
+def _fill(xp, self, value, *, tensor_value=False):
+    return xp.full(self.shape, value, dtype=self.dtype)
+
+
+@_fill.defbackward
+def _(ctx, g):
+    return zeros_like(g), g.sum()
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    """Set every element to ``value`` (a number or a 0-dim tensor)."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        return inplace(self, lambda s, v: dispatch(_fill, s, v.to(s._dtype), tensor_value=True), value)
+    return inplace(self, lambda s: dispatch(_fill, s, value))
+
+
+@defop("zero_")
+def _zero(xp, self):
+    return xp.zeros(self.shape, dtype=self.dtype)
+
+
+@_zero.defbackward
+def _(ctx, g):
+    return zeros_like(g)
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Set every element to zero."""
+    return inplace(self, lambda s: dispatch(_zero, s))
+
+
+methods(clone, contiguous, copy_, fill_, zero_)

@@ -13,3 +13,18 @@ CASES = [
     case("long", rand(3, low=-5, high=5), method=True),
     case("bool", rand(3), method=True),
 ]
+
+# copy_ / fill_ / zero_ on non-leaf results, so gradients flow through the in-place protocol
+CASES += [
+    case("copy_", rand(3, 4), rand(4), fn=lambda lib, a, b: (a * 1).copy_(b)),
+    case("copy_", rand(3, 4), T(rand(3, 4)), fn=lambda lib, a, b: (a * 1).copy_(b)),
+    case("copy_", rand(3, dtype="int64"), rand(3), fn=lambda lib, a, b: a.clone().copy_(b)),
+    case("copy_", rand(3, 4, dtype="float64"), rand(3, 4), fn=lambda lib, a, b: (a * 1).copy_(b)),
+    case("copy_", rand(3), rand(2), fn=lambda lib, a, b: (a * 1).copy_(b), raises=True),
+    case("fill_", rand(3, 4), fn=lambda lib, a: (a * 1).fill_(2.5)),
+    case("fill_", rand(3, 4), rand(), fn=lambda lib, a, v: (a * 1).fill_(v)),
+    case("fill_", rand(3, dtype="int32"), fn=lambda lib, a: a.clone().fill_(7)),
+    case("fill_", rand(3), rand(2), fn=lambda lib, a, v: (a * 1).fill_(v), raises=True),
+    case("zero_", rand(3, 4), fn=lambda lib, a: (a * 2).zero_()),
+    case("zero_", T(rand(3, 4)), fn=lambda lib, a: (a * 2).zero_()),
+]
