@@ -1406,7 +1406,8 @@ _INPLACE = dict(
     clamp_=clamp, clip_=clamp, clamp_min_=clamp_min, clamp_max_=clamp_max, lerp_=lerp, addcmul_=addcmul,
     addcdiv_=addcdiv, hypot_=hypot, xlogy_=xlogy, nan_to_num_=nan_to_num, copysign_=copysign,
     heaviside_=heaviside, deg2rad_=deg2rad, rad2deg_=rad2deg, relu_=relu,
-    eq_=eq, ne_=ne, lt_=lt, le_=le, gt_=gt, ge_=ge,
+    eq_=eq, ne_=ne, lt_=lt, le_=le, gt_=gt, ge_=ge, greater_=gt, greater_equal_=ge, less_=lt, less_equal_=le,
+    not_equal_=ne,
 )
 inplace_methods(**{k: v for k, v in _INPLACE.items() if not (k == "tanh_" and k in Tensor.__dict__)})
 Tensor.float_power_ = _float_power_

@@ -686,3 +686,8 @@ CASES += [
     case("sqrt", rand(3), fn=lambda lib, a: lib.sqrt(a.to(lib.float64) + 3), id="sqrt_cast"),
     case("clamp", rand(3), DT("float32"), raises=True),
 ]
+
+# in-place comparison aliases write 0/1 into the input's dtype
+for _name in ("greater_", "greater_equal_", "less_", "less_equal_", "not_equal_"):
+    CASES.append(case(_name, NG(rand(3, 4)), rand(4), grad=False,
+                      fn=lambda lib, a, b, _n=_name: getattr(a.clone(), _n)(b)))
