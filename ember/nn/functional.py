@@ -102,3 +102,24 @@ def bilinear(input1, input2, weight, bias=None) -> Tensor:
     if bias is not None:
         out = out + bias
     return out.reshape(batch + (o,))
+
+
+# the families implemented in ember/nn/_functional/
+from ember.nn._functional import (  # noqa: E402
+    attention as _attention,
+    conv as _conv,
+    distance as _distance,
+    dropout as _dropout,
+    loss as _loss,
+    normalization as _normalization,
+    pooling as _pooling,
+    sparse as _sparse,
+    vision as _vision,
+)
+
+_name = None
+for _family in (_attention, _conv, _distance, _dropout, _loss, _normalization, _pooling, _sparse, _vision):
+    for _name in _family.__all__:
+        globals()[_name] = getattr(_family, _name)
+    __all__ += _family.__all__
+del _family, _name

@@ -109,3 +109,6 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         num_param = param.numel()
         param.data = vec[pointer:pointer + num_param].reshape(param.shape).data
         pointer += num_param
+
+
+from ember.nn.utils import rnn  # noqa: E402,F401  (pad_sequence, pack_padded_sequence, ...)

@@ -1,0 +1,5 @@
+"""nn.functional: distance."""
+
+from __future__ import annotations
+
+__all__ = []

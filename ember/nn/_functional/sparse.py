@@ -1,0 +1,5 @@
+"""nn.functional: sparse."""
+
+from __future__ import annotations
+
+__all__ = []

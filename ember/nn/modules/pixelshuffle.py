@@ -1,0 +1,5 @@
+"""nn modules: pixelshuffle."""
+
+from __future__ import annotations
+
+__all__ = []
