@@ -105,21 +105,18 @@ def bilinear(input1, input2, weight, bias=None) -> Tensor:
 
 
 # the families implemented in ember/nn/_functional/
-from ember.nn._functional import (  # noqa: E402
-    attention as _attention,
-    conv as _conv,
-    distance as _distance,
-    dropout as _dropout,
-    loss as _loss,
-    normalization as _normalization,
-    pooling as _pooling,
-    sparse as _sparse,
-    vision as _vision,
-)
+from ember.nn._functional import attention as _attention  # noqa: E402
+from ember.nn._functional import conv as _conv  # noqa: E402
+from ember.nn._functional import distance as _distance  # noqa: E402
+from ember.nn._functional import dropout as _dropout  # noqa: E402
+from ember.nn._functional import loss as _loss  # noqa: E402
+from ember.nn._functional import normalization as _normalization  # noqa: E402
+from ember.nn._functional import pooling as _pooling  # noqa: E402
+from ember.nn._functional import sparse as _sparse  # noqa: E402
+from ember.nn._functional import vision as _vision  # noqa: E402
 
-_name = None
 for _family in (_attention, _conv, _distance, _dropout, _loss, _normalization, _pooling, _sparse, _vision):
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
     __all__ += _family.__all__
-del _family, _name
+del _family
