@@ -229,8 +229,25 @@ def _record(op, args, kwargs, outs, raw_out):
         else:
             edges.append(_NO_EDGE)
     node = Node(op, args, kwargs, tuple(edges))
+    saves = op.saves
+    if saves is None:
+        saves = () if op.save_out else range(len(args))
+    elif type(saves) is not tuple:
+        saves = saves(edges)
+    versions = []
+    for i in saves:
+        a = args[i]
+        if isinstance(a, Tensor):
+            versions.append((i, 0 if a._version is None else a._version[0]))
+    if versions:
+        node._saved_versions = versions
     if op.save_out:
         node._saved_out = raw_out if not op.multi_out else tuple(raw_out)
+        counters = []
+        for o in outs:
+            o._version = [0]
+            counters.append(o._version)
+        node._out_versions = counters
     if op.multi_out:
         node._out_meta = tuple((o._data.shape, o._dtype, o._device) for o in outs)
     for i, o in enumerate(outs):

@@ -9,6 +9,7 @@ where no gradient flows. Leaves that require grad are reached through their
 
 from __future__ import annotations
 
+import re
 import weakref
 
 from ember.autograd import grad_mode
@@ -42,11 +43,26 @@ class RemovableHandle:
         self.remove()
 
 
+def _short_name(fn) -> str:
+    """``MulBackward0`` -> ``Mul``, as PyTorch names nodes in version errors."""
+    return re.sub(r"Backward\d*$", "", fn.name())
+
+
+def _modified_message(t, where: str, now: int, expected: int) -> str:
+    from ember._tensor import _LEGACY_NAMES
+    desc = f"[ember.{_LEGACY_NAMES[t._dtype]} [{', '.join(map(str, t._data.shape))}]]"
+    return ("one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {desc}{where} is at version {now}; expected version {expected} instead. Hint: "
+            "enable anomaly detection to find the operation that failed to compute its gradient, with "
+            "ember.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
 class Node:
     """A recorded op application in the backward graph."""
 
     __slots__ = ("op", "args", "kwargs", "next_functions", "_saved_out", "_out_meta", "_released",
-                 "_retained", "_hooks", "_pre_hooks", "metadata", "__weakref__")
+                 "_retained", "_hooks", "_pre_hooks", "metadata", "_saved_versions", "_out_versions",
+                 "__weakref__")
 
     def __init__(self, op, args, kwargs, next_functions):
         self.op = op
@@ -60,6 +76,8 @@ class Node:
         self._hooks = None
         self._pre_hooks = None
         self.metadata = {}
+        self._saved_versions = None  # [(input position, its version when recorded), ...]
+        self._out_versions = None    # version counters of the outputs, when the rule reads ctx.out
 
     def name(self) -> str:
         n = self.op.grad_name
@@ -102,6 +120,22 @@ class Node:
         return handle
 
     # --- running ---------------------------------------------------------------------------
+    def _check_versions(self) -> None:
+        """PyTorch's error when a tensor the rule reads was modified in place after recording."""
+        for i, expected in self._saved_versions or ():
+            t = self.args[i]
+            now = 0 if t._version is None else t._version[0]
+            if now != expected:
+                fn = t._grad_fn
+                where = "" if fn is None else f", which is output {t._out_nr} of {_short_name(fn)},"
+                raise RuntimeError(_modified_message(t, where, now, expected))
+        for nr, counter in enumerate(self._out_versions or ()):
+            if counter[0] != 0:
+                saved = self._saved_out[nr] if isinstance(self._saved_out, tuple) else self._saved_out
+                from ember._tensor import _from_array
+                where = f", which is output {nr} of {_short_name(self)},"
+                raise RuntimeError(_modified_message(_from_array(saved), where, counter[0], 0))
+
     def release(self):
         self.args = None
         self._saved_out = None
@@ -112,6 +146,8 @@ class Node:
         ``next_functions``), reduced to each input's shape and cast to its dtype."""
         if self._released:
             raise RuntimeError(_FREED)
+        if self._saved_versions is not None or self._out_versions is not None:
+            self._check_versions()
         if self._pre_hooks:
             for hook in list(self._pre_hooks.values()):
                 res = hook(tuple(grads))

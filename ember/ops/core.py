@@ -13,7 +13,7 @@ from ember.ops.registry import defop
 __all__ = ["clone"]
 
 
-@defop("clone")
+@defop("clone", saves=())
 def _clone(xp, a, *, order="K"):
     return a.copy(order=order)
 
@@ -35,7 +35,7 @@ def contiguous(self: Tensor, memory_format=None) -> Tensor:
     return dispatch(_clone, self, order="C")
 
 
-@defop("_to_copy", grad_name="ToCopyBackward0", device_kwarg=True)
+@defop("_to_copy", saves=(), grad_name="ToCopyBackward0", device_kwarg=True)
 def _to_copy(xp, a, *, dtype, device):
     # xp is the target device's namespace; the copy happens on whichever side needs it
     return to_backend(a, device).astype(dtype.np, copy=True)
@@ -57,7 +57,7 @@ def to_copy(input: Tensor, *, dtype: D.dtype, device) -> Tensor:
 # Each is an out-of-place op producing the new contents of ``self`` (its dtype and shape),
 # written in by the in-place protocol (``_dispatch.inplace``), which also rebases autograd.
 
-@defop("copy_", grad_name="torch::autograd::CopyBackwards")
+@defop("copy_", saves=(), grad_name="torch::autograd::CopyBackwards")
 def _copy_from(xp, self, src):
     try:
         return xp.broadcast_to(src, self.shape).astype(self.dtype, copy=True)
@@ -80,7 +80,7 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     return inplace(self, lambda s, o: dispatch(_copy_from, s, o), src)
 
 
-@defop("fill_", grad_name=lambda kw: "FillBackward3" if kw.get("tensor_value") else "FillBackward2")
+@defop("fill_", saves=(), grad_name=lambda kw: "FillBackward3" if kw.get("tensor_value") else "FillBackward2")
 def _fill(xp, self, value, *, tensor_value=False):
     return xp.full(self.shape, value, dtype=self.dtype)
 
@@ -100,7 +100,7 @@ def fill_(self: Tensor, value) -> Tensor:
     return inplace(self, lambda s: dispatch(_fill, s, value))
 
 
-@defop("zero_")
+@defop("zero_", saves=())
 def _zero(xp, self):
     return xp.zeros(self.shape, dtype=self.dtype)
 

@@ -272,7 +272,7 @@ def _basic_name(kwargs) -> str:
     return "AliasBackward0"
 
 
-@defop("getitem_view", is_view=True, grad_name=_basic_name)
+@defop("getitem_view", saves=(), is_view=True, grad_name=_basic_name)
 def _basic_index(xp, a, *, index):
     try:
         return a[index]
@@ -286,7 +286,7 @@ def _(ctx, g):
     return dispatch(_index_put, _zeros(a._data.shape, g), g, index=(ctx.kwargs["index"],))
 
 
-@defop("index", grad_name="IndexBackward0")
+@defop("index", saves=(), grad_name="IndexBackward0")
 def _index(xp, a, *, index):
     try:
         return a[index]
@@ -307,7 +307,7 @@ def _index_put_name(kwargs) -> str:
     return "IndexPutBackward0"
 
 
-@defop("index_put", grad_name=_index_put_name)
+@defop("index_put", saves=(), grad_name=_index_put_name)
 def _index_put(xp, a, v, *, index, accumulate=False):
     """A copy of ``a`` with ``v`` written (or added) at ``a[index[0]][index[1]]...``."""
     out = a.copy()
@@ -473,7 +473,7 @@ def index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tenso
     return self
 
 
-@defop("take")
+@defop("take", saves=(1,))
 def _take(xp, a, index):
     n = a.size
     _check_flat_bounds(index, n)
@@ -596,7 +596,7 @@ def _gather_fwd(xp, a, index, *, dim):
     return xp.take_along_axis(a[sl], index, axis=dim)
 
 
-_gather = defop("gather")(_gather_fwd)
+_gather = defop("gather", saves=(1,))(_gather_fwd)
 
 
 @_gather.defbackward
@@ -845,7 +845,7 @@ def _dim_index(dim, index):
     return (_FULL,) * dim + (index.reshape(-1),)
 
 
-@defop("index_select")
+@defop("index_select", saves=(1,))
 def _index_select(xp, a, index, *, dim):
     if a.ndim == 0:
         a = a.reshape(1)
@@ -1032,7 +1032,7 @@ def _masked_fill_name(kwargs):
     return "MaskedFillBackward0" if "value" in kwargs else "MaskedFillBackward1"
 
 
-@defop("masked_fill", grad_name=_masked_fill_name)
+@defop("masked_fill", saves=(1,), grad_name=_masked_fill_name)
 def _masked_fill(xp, a, mask, v=None, *, value=None):
     fill = xp.asarray(value).astype(a.dtype) if v is None else v.astype(a.dtype)
     return xp.where(mask, fill, a)

@@ -19,7 +19,7 @@ from ember._device import xp_of
 from ember._dispatch import broadcast_shapes, dispatch
 from ember._tensor import Tensor, _from_array
 from ember.ops._util import inplace_methods, methods, wrap_dim, wrap_dims, write_out
-from ember.ops.registry import defop
+from ember.ops.registry import cross_saves, defop
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum", "tensordot",
@@ -149,7 +149,7 @@ def _mm_rule(ctx, g):
     return (mm(g, _mH(b)) if need_a else None), (mm(_mH(a), g) if need_b else None)
 
 
-@defop("mm")
+@defop("mm", saves=cross_saves)
 def _mm(xp, a, b):
     return xp.matmul(a, b)
 
@@ -157,7 +157,7 @@ def _mm(xp, a, b):
 _mm.defbackward(_mm_rule)
 
 
-@defop("bmm")
+@defop("bmm", saves=cross_saves)
 def _bmm(xp, a, b):
     return xp.matmul(a, b)
 
@@ -169,7 +169,7 @@ def _(ctx, g):
     return (bmm(g, _mH(b)) if need_a else None), (bmm(_mH(a), g) if need_b else None)
 
 
-@defop("mv")
+@defop("mv", saves=cross_saves)
 def _mv(xp, a, v):
     return xp.matmul(a, v)
 
@@ -181,7 +181,7 @@ def _(ctx, g):
     return (g.unsqueeze(-1) * _conj(v) if need_a else None), (mv(_mH(a), g) if need_v else None)
 
 
-@defop("dot")
+@defop("dot", saves=cross_saves)
 def _dot(xp, a, b):
     return xp.matmul(a, b)
 
@@ -205,7 +205,7 @@ def _(ctx, g):
     return (_conj(g) * b if need_a else None), (g * a if need_b else None)
 
 
-@defop("matmul", grad_name="UnsafeViewBackward0")
+@defop("matmul", saves=cross_saves, grad_name="UnsafeViewBackward0")
 def _matmul(xp, a, b):
     return xp.matmul(a, b)
 

@@ -277,7 +277,7 @@ bitwise_right_shift.op = _rshift
 # --- where --------------------------------------------------------------------------------------
 
 
-@defop("where")
+@defop("where", saves=(0,))
 def _where(xp, c, a, b, *, dtype):
     npdt = dtype.np
     if c.dtype != bool:

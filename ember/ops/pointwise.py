@@ -25,7 +25,7 @@ from ember import _dtype as D
 from ember._dispatch import dispatch, inplace
 from ember._tensor import Tensor
 from ember.ops._util import inplace_methods, methods, write_out
-from ember.ops.registry import REGISTRY, defop
+from ember.ops.registry import REGISTRY, cross_saves, defop
 
 try:  # optional: full-precision special functions
     import scipy.special as _scipy_special
@@ -114,7 +114,7 @@ def _inplace_fn(name: str, fn):
 # --- arithmetic -------------------------------------------------------------------------
 
 
-@defop("add", promote="same")
+@defop("add", saves=(), promote="same")
 def _add(xp, a, b, *, alpha=1):
     if alpha == 1:
         return xp.add(a, b)
@@ -146,7 +146,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     return _out(dispatch(_add, input, other), out)
 
 
-@defop("sub", promote="same")
+@defop("sub", saves=(), promote="same")
 def _sub(xp, a, b, *, alpha=1):
     if alpha == 1:
         return xp.subtract(a, b)
@@ -193,7 +193,7 @@ def rsub(input, other, *, alpha=1) -> Tensor:
     return sub(other, input, alpha=alpha)
 
 
-@defop("mul", promote="same")
+@defop("mul", saves=cross_saves, promote="same")
 def _mul(xp, a, b):
     return xp.multiply(a, b)
 
@@ -521,7 +521,7 @@ def log(input, *, out=None) -> Tensor:
     return _out(dispatch(_log, input), out)
 
 
-@defop("neg", promote="same")
+@defop("neg", saves=(), promote="same")
 def _neg(xp, a):
     if a.dtype == bool:
         raise RuntimeError(
@@ -1251,7 +1251,7 @@ def positive(input) -> Tensor:
     return input
 
 
-@defop("real", is_view=True, grad_name="SelectBackward0")
+@defop("real", saves=(), is_view=True, grad_name="SelectBackward0")
 def _real(xp, a):
     return a.real
 
@@ -1261,7 +1261,7 @@ def _(ctx, g):
     return g
 
 
-@defop("imag", is_view=True, grad_name="SelectBackward0")
+@defop("imag", saves=(), is_view=True, grad_name="SelectBackward0")
 def _imag(xp, a):
     return a.imag
 
@@ -1336,7 +1336,7 @@ def relu(input) -> Tensor:
 # --- complex ------------------------------------------------------------------------------
 
 
-@defop("conj")
+@defop("conj", saves=())
 def _conj_op(xp, a):
     return xp.conj(a)
 

@@ -214,7 +214,7 @@ def _even_grad(g: Tensor, a: Tensor, out_arr, dims, keepdim, nan_ties=True) -> T
 # --------------------------------------------------------------------------------------
 # sum, mean, nansum, nanmean, prod
 
-@defop("sum", grad_name=_full_or_dim("Sum"))
+@defop("sum", saves=(), grad_name=_full_or_dim("Sum"))
 def _sum(xp, a, *, dims, keepdim, dtype, full=False):
     return _accsum(xp, a, dims, keepdim, dtype.np)
 
@@ -236,7 +236,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None)
     )
 
 
-@defop("mean", grad_name=_full_or_dim("Mean"))
+@defop("mean", saves=(), grad_name=_full_or_dim("Mean"))
 def _mean(xp, a, *, dims, keepdim, dtype, full=False):
     n = _numel(a.shape, dims)
     s = xp.sum(a, axis=dims, keepdims=keepdim, dtype=_acc(dtype.np))
@@ -841,7 +841,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
 # --------------------------------------------------------------------------------------
 # cumulative ops
 
-@defop("cumsum")
+@defop("cumsum", saves=())
 def _cumsum(xp, a, *, dim, dtype):
     if a.ndim == 0:
         return a.astype(dtype.np)
@@ -850,7 +850,7 @@ def _cumsum(xp, a, *, dim, dtype):
     return r if acc is dtype.np else r.astype(dtype.np)
 
 
-@defop("_rev_cumsum")
+@defop("_rev_cumsum", saves=())
 def _rev_cumsum(xp, g, *, dim):
     if g.ndim == 0:
         return g.copy()
@@ -1331,7 +1331,7 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:
 # --------------------------------------------------------------------------------------
 # sum_to_size (used by the autograd engine)
 
-@defop("sum_to_size")
+@defop("sum_to_size", saves=())
 def _sum_to_size(xp, a, *, shape):
     lead = a.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(

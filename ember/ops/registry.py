@@ -17,6 +17,10 @@ gradient per positional input (``None`` where there is none). Rules are written 
 ember ops, so they are differentiable themselves and ``create_graph=True`` works.
 Broadcasting and dtype casts of the returned gradients are handled by the engine.
 
+``saves=(i, ...)`` names the inputs whose values the backward reads (``saves=()`` for rules
+that need only shapes, like ``add`` or views); the engine then raises PyTorch's "modified by
+an inplace operation" error when one of them changed between forward and backward.
+
 Calling convention: positional inputs are the tensor-like operands (tensors, or Python
 scalars standing for 0-dim tensors); every other parameter is a keyword.
 """
@@ -51,6 +55,7 @@ class Op:
         "grad_name",
         "multi_out",
         "device_kwarg",
+        "saves",
         "__weakref__",
     )
 
@@ -65,6 +70,7 @@ class Op:
         grad_name: str | Callable | None = None,
         multi_out: bool = False,
         device_kwarg: bool = False,
+        saves: tuple | None = None,
     ):
         if promote not in PROMOTE_MODES:
             raise ValueError(f"unknown promote mode {promote!r}")
@@ -78,6 +84,10 @@ class Op:
         self.grad_name = grad_name or _camel(name) + "Backward0"
         self.multi_out = multi_out  # forward returns a tuple of arrays
         self.device_kwarg = device_kwarg  # the result lives on kwargs["device"] (creation, .to())
+        # Positions of the inputs whose *values* the backward rule reads: modifying one of them in
+        # place before backward is an error. None: every input, or none if the rule reads ctx.out;
+        # or a function of the node's edges (which inputs need a gradient), e.g. cross_saves.
+        self.saves = saves
 
     def defbackward(self, rule: Callable) -> Callable:
         self.backward = rule
@@ -85,6 +95,11 @@ class Op:
 
     def __repr__(self):
         return f"<ember op {self.name}>"
+
+
+def cross_saves(edges) -> tuple:
+    """``saves`` for products ``a * b``: a's gradient reads b, b's gradient reads a."""
+    return ((1,) if edges[0][0] is not None else ()) + ((0,) if edges[1][0] is not None else ())
 
 
 def defop(name: str, **options) -> Callable[[Callable], Op]:

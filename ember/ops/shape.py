@@ -108,7 +108,7 @@ def _inplace_commit(self: Tensor, result: Tensor) -> Tensor:
 # --- view / reshape ---------------------------------------------------------------------
 
 
-@defop("view", is_view=True)
+@defop("view", saves=(), is_view=True)
 def _view(xp, a, *, shape):
     if a.flags.c_contiguous:
         return a.reshape(shape)
@@ -158,7 +158,7 @@ def _view_dtype(self: Tensor, dtype: D.dtype) -> Tensor:
     return t
 
 
-@defop("reshape", grad_name="UnsafeViewBackward0")
+@defop("reshape", saves=(), grad_name="UnsafeViewBackward0")
 def _reshape(xp, a, *, shape):
     return xp.reshape(a, shape)
 
@@ -229,7 +229,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 # --- expand / broadcasting ------------------------------------------------------------------
 
 
-@defop("expand", is_view=True)
+@defop("expand", saves=(), is_view=True)
 def _expand(xp, a, *, shape):
     if a.shape == shape:
         return a.view()
@@ -325,7 +325,7 @@ def broadcast_tensors(*tensors) -> tuple:
 # --- permute / transpose ------------------------------------------------------------------
 
 
-@defop("permute", is_view=True)
+@defop("permute", saves=(), is_view=True)
 def _permute(xp, a, *, dims):
     return xp.transpose(a, dims)
 
@@ -356,7 +356,7 @@ def permute(input: Tensor, *dims, **kwargs) -> Tensor:
     return dispatch(_permute, input, dims=dims)
 
 
-@defop("transpose", is_view=True,
+@defop("transpose", saves=(), is_view=True,
        grad_name=lambda kw: "TransposeBackward1" if kw.get("inplace") else "TransposeBackward0")
 def _transpose(xp, a, *, dim0, dim1, inplace=False):
     return xp.swapaxes(a, dim0, dim1) if dim0 != dim1 else a.view()
@@ -381,7 +381,7 @@ def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
     return _inplace_commit(self, dispatch(_transpose, _inplace_alias(self), dim0=d0, dim1=d1, inplace=True))
 
 
-@defop("t", is_view=True, grad_name=lambda kw: "TBackward1" if kw.get("inplace") else "TBackward0")
+@defop("t", saves=(), is_view=True, grad_name=lambda kw: "TBackward1" if kw.get("inplace") else "TBackward0")
 def _t(xp, a, *, inplace=False):
     return a.T
 
@@ -483,7 +483,7 @@ moveaxis = movedim
 # --- squeeze / unsqueeze --------------------------------------------------------------------
 
 
-@defop("unsqueeze", is_view=True,
+@defop("unsqueeze", saves=(), is_view=True,
        grad_name=lambda kw: "UnsqueezeBackward1" if kw.get("inplace") else "UnsqueezeBackward0")
 def _unsqueeze(xp, a, *, dim, inplace=False):
     shape = a.shape
@@ -504,7 +504,7 @@ def unsqueeze_(self: Tensor, dim: int) -> Tensor:
     return _inplace_commit(self, dispatch(_unsqueeze, _inplace_alias(self), dim=d, inplace=True))
 
 
-@defop("squeeze", is_view=True, grad_name=lambda kw: f"SqueezeBackward{kw['variant'] + 3 * kw.get('inplace', 0)}")
+@defop("squeeze", saves=(), is_view=True, grad_name=lambda kw: f"SqueezeBackward{kw['variant'] + 3 * kw.get('inplace', 0)}")
 def _squeeze(xp, a, *, dims, variant, inplace=False):
     if not dims:
         return a.view()
@@ -547,7 +547,7 @@ def squeeze_(self: Tensor, dim=None) -> Tensor:
 # --- repeat / tile / repeat_interleave ------------------------------------------------------
 
 
-@defop("repeat")
+@defop("repeat", saves=())
 def _repeat(xp, a, *, repeats):
     return xp.tile(a, repeats)
 
@@ -586,7 +586,7 @@ def tile(input: Tensor, dims) -> Tensor:
     return repeat(input, reps)
 
 
-@defop("repeat_interleave",
+@defop("repeat_interleave", saves=(),
        grad_name=lambda kw: "ViewBackward0" if isinstance(kw["repeats"], int) else "IndexSelectBackward0")
 def _repeat_interleave(xp, a, *, repeats, dim):
     if dim is None:
@@ -609,7 +609,7 @@ def _(ctx, g):
     return dispatch(_repeat_interleave_grad, g, repeats=reps, dim=dim, size=shape[dim])
 
 
-@defop("repeat_interleave_grad", grad_name="IndexAddBackward0")
+@defop("repeat_interleave_grad", saves=(), grad_name="IndexAddBackward0")
 def _repeat_interleave_grad(xp, g, *, repeats, dim, size):
     """Sum the gradient over each run of repeated slices (the adjoint of repeat_interleave)."""
     idx = xp.repeat(xp.arange(size), repeats)
@@ -682,7 +682,7 @@ def _dims_list(dims, nd: int) -> tuple:
     return tuple(out)
 
 
-@defop("flip")
+@defop("flip", saves=())
 def _flip(xp, a, *, dims):
     return xp.flip(a, axis=dims).copy() if dims and a.ndim else a.copy()
 
@@ -714,7 +714,7 @@ def flipud(input: Tensor) -> Tensor:
     return dispatch(_flip, input, dims=(0,))
 
 
-@defop("roll")
+@defop("roll", saves=())
 def _roll(xp, a, *, shifts, dims):
     return xp.roll(a, shifts, axis=dims) if a.ndim else a.copy()
 
@@ -741,7 +741,7 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
     return dispatch(_roll, input, shifts=shifts, dims=tuple(wrap_dim(d, nd) for d in dims))
 
 
-@defop("rot90")
+@defop("rot90", saves=())
 def _rot90(xp, a, *, k, dims):
     return xp.rot90(a, k, axes=dims).copy()
 
@@ -767,7 +767,7 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
 # --- slicing views: narrow, select ---------------------------------------------------------
 
 
-@defop("slice", is_view=True)
+@defop("slice", saves=(), is_view=True)
 def _slice(xp, a, *, dim, start, end, step=1):
     return a[(_slice_all,) * dim + (slice(start, end, step),)]
 
@@ -779,7 +779,7 @@ def _(ctx, g):
                     end=kw["end"], step=kw.get("step", 1))
 
 
-@defop("slice_backward", grad_name="SliceBackwardBackward0")
+@defop("slice_backward", saves=(), grad_name="SliceBackwardBackward0")
 def _slice_backward(xp, g, *, shape, dim, start, end, step):
     out = xp.zeros(shape, dtype=g.dtype)
     out[(_slice_all,) * dim + (slice(start, end, step),)] = g
@@ -810,7 +810,7 @@ def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
     return dispatch(_slice, input, dim=d, start=start, end=start + length)
 
 
-@defop("select", is_view=True)
+@defop("select", saves=(), is_view=True)
 def _select(xp, a, *, dim, index):
     return a[(_slice_all,) * dim + (index, Ellipsis)]
 
@@ -821,7 +821,7 @@ def _(ctx, g):
     return dispatch(_select_backward, g, shape=ctx.args[0]._data.shape, dim=kw["dim"], index=kw["index"])
 
 
-@defop("select_backward", grad_name="SelectBackwardBackward0")
+@defop("select_backward", saves=(), grad_name="SelectBackwardBackward0")
 def _select_backward(xp, g, *, shape, dim, index):
     out = xp.zeros(shape, dtype=g.dtype)
     out[(_slice_all,) * dim + (index, Ellipsis)] = g
@@ -857,7 +857,7 @@ def _share_version(base: Tensor, outs: tuple) -> tuple:
     return outs
 
 
-@defop("split", is_view=True, multi_out=True,
+@defop("split", saves=(), is_view=True, multi_out=True,
        grad_name=lambda kw: "SplitWithSizesBackward0" if kw["with_sizes"] else "SplitBackward0")
 def _split(xp, a, *, sizes, dim, with_sizes):
     pre = (_slice_all,) * dim
@@ -923,7 +923,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     return _share_version(input, dispatch(_split, input, sizes=tuple(sizes), dim=d, with_sizes=False))
 
 
-@defop("unbind", is_view=True, multi_out=True)
+@defop("unbind", saves=(), is_view=True, multi_out=True)
 def _unbind(xp, a, *, dim):
     pre = (_slice_all,) * dim
     return tuple(a[pre + (i, Ellipsis)] for i in range(a.shape[dim]))
@@ -1023,7 +1023,7 @@ def _is_legacy_empty(shape) -> bool:
     return len(shape) == 1 and shape[0] == 0
 
 
-@defop("cat", promote="same")
+@defop("cat", saves=(), promote="same")
 def _cat(xp, *arrays, dim):
     keep = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)]
     if len(keep) != len(arrays):
@@ -1091,7 +1091,7 @@ def concatenate(tensors, axis: int = 0, out=None) -> Tensor:
     return cat(tensors, axis, out=out)
 
 
-@defop("stack", promote="same")
+@defop("stack", saves=(), promote="same")
 def _stack(xp, *arrays, dim):
     return xp.stack(arrays, axis=dim)
 
@@ -1190,7 +1190,7 @@ def atleast_3d(*tensors):
 # --- triangles, diagonals, trace --------------------------------------------------------------
 
 
-@defop("tril")
+@defop("tril", saves=())
 def _tril(xp, a, *, diagonal):
     return xp.tril(a, diagonal)
 
@@ -1200,7 +1200,7 @@ def _(ctx, g):
     return g.tril(ctx.kwargs["diagonal"])
 
 
-@defop("triu")
+@defop("triu", saves=())
 def _triu(xp, a, *, diagonal):
     return xp.triu(a, diagonal)
 
@@ -1230,7 +1230,7 @@ def _fill_diagonal(xp, out, src, offset: int, dim1: int, dim2: int):
     return out
 
 
-@defop("diagonal", is_view=True)
+@defop("diagonal", saves=(), is_view=True)
 def _diagonal(xp, a, *, offset, dim1, dim2):
     d = xp.diagonal(a, offset, dim1, dim2)
     try:  # NumPy hands out read-only diagonals; PyTorch's are writable views
@@ -1248,7 +1248,7 @@ def _(ctx, g):
                     dim2=kw["dim2"])
 
 
-@defop("diagonal_backward", grad_name="DiagonalBackwardBackward0")
+@defop("diagonal_backward", saves=(), grad_name="DiagonalBackwardBackward0")
 def _diagonal_backward(xp, g, *, shape, offset, dim1, dim2):
     return _fill_diagonal(xp, xp.zeros(shape, dtype=g.dtype), g, offset, dim1, dim2)
 
@@ -1271,7 +1271,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     return dispatch(_diagonal, input, offset=int(offset), dim1=d1, dim2=d2)
 
 
-@defop("diagonal_copy", grad_name="DiagonalBackward0_copy")
+@defop("diagonal_copy", saves=(), grad_name="DiagonalBackward0_copy")
 def _diagonal_copy(xp, a, *, offset, dim1, dim2):
     return xp.diagonal(a, offset, dim1, dim2).copy()
 
@@ -1279,7 +1279,7 @@ def _diagonal_copy(xp, a, *, offset, dim1, dim2):
 _diagonal_copy.defbackward(_diagonal.backward)
 
 
-@defop("diag_embed")
+@defop("diag_embed", saves=())
 def _diag_embed(xp, a, *, offset, dim1, dim2):
     n = a.shape[-1] + abs(offset)
     shape = list(a.shape[:-1])
@@ -1316,7 +1316,7 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
     return dispatch(_diag_embed, reshape(input, (-1,)), offset=int(offset), dim1=0, dim2=1)
 
 
-@defop("trace")
+@defop("trace", saves=())
 def _trace(xp, a):
     if a.dtype.kind in "iub":
         return xp.trace(a, dtype=xp.int64)
@@ -1382,7 +1382,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
 # --- unfold / as_strided --------------------------------------------------------------------
 
 
-@defop("unfold", is_view=True)
+@defop("unfold", saves=(), is_view=True)
 def _unfold(xp, a, *, dim, size, step):
     n = (a.shape[dim] - size) // step + 1
     shape = a.shape[:dim] + (n,) + a.shape[dim + 1:] + (size,)
@@ -1398,7 +1398,7 @@ def _(ctx, g):
                     step=kw["step"])
 
 
-@defop("unfold_backward", grad_name="UnfoldBackwardBackward0")
+@defop("unfold_backward", saves=(), grad_name="UnfoldBackwardBackward0")
 def _unfold_backward(xp, g, *, shape, dim, size, step):
     out = xp.zeros(shape, dtype=g.dtype)
     n = g.shape[dim]
@@ -1458,7 +1458,7 @@ def _positions(xp, shape, strides, offset):
     return pos
 
 
-@defop("as_strided", is_view=True)
+@defop("as_strided", saves=(), is_view=True)
 def _as_strided(xp, a, *, size, stride, storage_offset):
     flat, own = _storage_of(a)
     if flat is None:
@@ -1480,7 +1480,7 @@ def _(ctx, g):
     return dispatch(_strided_scatter, g, src=src, dst=dst)
 
 
-@defop("as_strided_backward", grad_name="AsStridedBackwardBackward0")
+@defop("as_strided_backward", saves=(), grad_name="AsStridedBackwardBackward0")
 def _strided_scatter(xp, g, *, src, dst):
     """Add ``g``'s elements into a storage buffer at ``src`` positions; read it back at ``dst``."""
     hi = 1 + builtins.max(int(src.max()) if src.size else 0, int(dst.max()) if dst.size else 0)
