@@ -504,7 +504,8 @@ def unsqueeze_(self: Tensor, dim: int) -> Tensor:
     return _inplace_commit(self, dispatch(_unsqueeze, _inplace_alias(self), dim=d, inplace=True))
 
 
-@defop("squeeze", saves=(), is_view=True, grad_name=lambda kw: f"SqueezeBackward{kw['variant'] + 3 * kw.get('inplace', 0)}")
+@defop("squeeze", saves=(), is_view=True,
+       grad_name=lambda kw: f"SqueezeBackward{kw['variant'] + 3 * kw.get('inplace', 0)}")
 def _squeeze(xp, a, *, dims, variant, inplace=False):
     if not dims:
         return a.view()
