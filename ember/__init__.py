@@ -11,7 +11,7 @@ import numpy as _np
 # PyTorch does not warn on overflow, division by zero or invalid values; NumPy would.
 _np.seterr(all="ignore")
 
-from ember import _dtype, autograd, cuda, linalg, nn, ops, return_types
+from ember import _dtype, autograd, cuda, linalg, nn, ops, return_types, utils
 from ember._device import device
 from ember._dtype import (
     bfloat16,
@@ -56,6 +56,9 @@ for _mod in (ops.core, ops.creation, ops.random, ops.pointwise, ops.logic, ops.a
     for _name in _mod.__all__:
         globals()[_name] = getattr(_mod, _name)
 del _mod, _name
+
+
+from ember.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 
 
 def is_tensor(obj) -> "builtins.bool":

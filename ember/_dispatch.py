@@ -19,7 +19,10 @@ from ember import _dtype as D
 from ember._device import CPU, xp_of
 from ember._tensor import Tensor, _make
 from ember.autograd import grad_mode
-from ember.autograd.graph import Node
+from ember.autograd.anomaly_mode import forward_stack
+from ember.autograd.anomaly_mode import state as _anomaly
+from ember.autograd.graph import Node, pack_saved
+from ember.autograd.graph import hook_state as _saved_hooks
 
 _grad_state = grad_mode.state
 _modes: list = []           # active dispatch modes, innermost last
@@ -168,8 +171,12 @@ def _run(op, args, kwargs):
         outs = tuple(_wrap(o, None, device) for o in out)
         if record:
             _record(op, args, kwargs, outs, out)
+        elif _grad_state.inference:
+            _mark_inference(outs)
         return outs
     result = _wrap(out, out_dtype, device)
+    if _grad_state.inference:
+        _mark_inference((result,))
     if op.is_view:
         base = args[0]
         if base._version is None:
@@ -178,6 +185,11 @@ def _run(op, args, kwargs):
     if record:
         _record(op, args, kwargs, (result,), out)
     return result
+
+
+def _mark_inference(outs) -> None:
+    for o in outs:
+        o._autograd_meta().is_inference = True
 
 
 def _promote_and_cast(op, args, arrays) -> D.dtype:
@@ -238,6 +250,8 @@ def _record(op, args, kwargs, outs, raw_out):
     for i in saves:
         a = args[i]
         if isinstance(a, Tensor):
+            if a._meta is not None and a._meta.is_inference:
+                raise RuntimeError(_INFERENCE_SAVED)
             versions.append((i, 0 if a._version is None else a._version[0]))
     if versions:
         node._saved_versions = versions
@@ -255,16 +269,31 @@ def _record(op, args, kwargs, outs, raw_out):
             o._requires_grad = True
             o._grad_fn = node
             o._out_nr = i
+    if _anomaly.enabled:
+        node.metadata["traceback_"] = forward_stack()
+    if _saved_hooks.stack:
+        pack_saved(node, set(saves), outs)
     return node
+
+
+_INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it "
+    "in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
 
 
 # --------------------------------------------------------------------------------------
 # in-place
 
 def check_inplace(self) -> None:
-    """PyTorch refuses to modify a leaf that requires grad while grad mode is on."""
+    """PyTorch refuses to modify a leaf that requires grad while grad mode is on, and an inference
+    tensor outside inference mode."""
     if self._requires_grad and self._grad_fn is None and _grad_state.enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if self._meta is not None and self._meta.is_inference and not _grad_state.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                           "clone to get a normal tensor before doing inplace update.See "
+                           "https://github.com/pytorch/rfcs/pull/17 for more details.")
 
 
 def bump_version(self) -> None:

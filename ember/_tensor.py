@@ -241,6 +241,9 @@ class Tensor:
                                "differentiation use var_no_grad = var.detach().")
         if value:
             _check_requires_grad_dtype(self._dtype)
+            if self._meta is not None and self._meta.is_inference and not grad_mode.state.inference:
+                raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                                   "allowed.")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

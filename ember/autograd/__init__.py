@@ -7,6 +7,7 @@ walks the graph of ``Node`` objects (``graph.py``) recorded by dispatch.
 from __future__ import annotations
 
 from ember.autograd import function, functional, graph
+from ember.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from ember.autograd.engine import run_backward
 from ember.autograd.function import Function, once_differentiable
 from ember.autograd.grad_mode import (
@@ -21,7 +22,7 @@ from ember.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "graph", "gradcheck", "gradgradcheck", "GradcheckError",
-           "Function", "once_differentiable", "function", "functional"]
+           "Function", "once_differentiable", "function", "functional", "detect_anomaly", "set_detect_anomaly"]
 
 
 def _as_tuple(x):

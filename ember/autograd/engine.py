@@ -10,7 +10,8 @@ turns output gradients into input gradients, and those are added into the buffer
 
 from __future__ import annotations
 
-from ember.autograd import grad_mode
+from ember.autograd import anomaly_mode, grad_mode
+from ember.autograd.anomaly_mode import state as _anomaly
 from ember.autograd.graph import AccumulateGrad
 
 _state = grad_mode.state
@@ -109,7 +110,10 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
             if run:
                 if node._retained:
                     _store_retained(node, grads, create_graph)
-                input_grads = node.apply(grads)
+                if _anomaly.enabled:
+                    input_grads = _apply_checked(node, grads)
+                else:
+                    input_grads = node.apply(grads)
                 if not retain_graph:
                     node.release()
             for k, (fn, nr) in enumerate(node.next_functions):
@@ -126,6 +130,18 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
     finally:
         _state.enabled = prev
     return captured
+
+
+def _apply_checked(node, grads):
+    """``node.apply`` under anomaly mode: report the forward traceback on errors and NaNs."""
+    try:
+        input_grads = node.apply(grads)
+    except Exception:
+        anomaly_mode.report(node)
+        raise
+    if _anomaly.check_nan:
+        anomaly_mode.check_nan(node, input_grads)
+    return input_grads
 
 
 def _store_retained(node, grads, create_graph: bool) -> None:

@@ -10,6 +10,7 @@ where no gradient flows. Leaves that require grad are reached through their
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 
 from ember.autograd import grad_mode
@@ -19,6 +20,85 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
           "backward through the graph a second time or if you need to access saved tensors after "
           "calling backward.")
+
+
+# ---------------------------------------------------------------------------------------
+# saved-tensor hooks: what a node keeps for its backward rule can be packed and unpacked
+
+class _HookState(threading.local):
+    stack: tuple = ()            # (pack_hook, unpack_hook) pairs, innermost last
+    disabled_message: str | None = None
+
+
+hook_state = _HookState()
+
+
+class saved_tensors_hooks:
+    """Inside this block, every tensor a recorded op saves for backward goes through
+    ``pack_hook(tensor) -> packed``; the backward rule gets ``unpack_hook(packed)``. Inputs the
+    rule does not read are replaced by zero-memory stand-ins of the same shape, so the block's
+    activations are not kept alive by the graph (activation offloading, checkpointing)."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        if hook_state.disabled_message is not None:
+            raise RuntimeError(hook_state.disabled_message)
+        hook_state.stack = hook_state.stack + ((self.pack_hook, self.unpack_hook),)
+        return self
+
+    def __exit__(self, *exc):
+        hook_state.stack = hook_state.stack[:-1]
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Keep saved tensors in host memory and move them back for backward."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
+        super().__init__(lambda t: (t.device, t.cpu()), lambda packed: packed[1].to(packed[0]))
+
+
+class disable_saved_tensors_hooks:
+    """Make ``saved_tensors_hooks`` raise ``RuntimeError(error_message)`` inside this block."""
+
+    def __init__(self, error_message: str):
+        self.error_message = error_message
+        self.prev = None
+
+    def __enter__(self):
+        self.prev = hook_state.disabled_message
+        hook_state.disabled_message = self.error_message
+
+    def __exit__(self, *exc):
+        hook_state.disabled_message = self.prev
+
+
+def pack_saved(node, saves, outs) -> None:
+    """Apply the innermost pack hook to what ``node`` saves (called by dispatch when hooks are on)."""
+    from ember._device import broadcast_view, xp_of
+    from ember._tensor import Tensor, _make
+    pack, unpack = hook_state.stack[-1]
+    args = list(node.args)
+    packed = {}
+    for i, a in enumerate(args):
+        if not isinstance(a, Tensor):
+            continue
+        if i in saves:
+            packed[i] = pack(a)
+            args[i] = None
+        else:  # the rule reads only its shape, dtype and device
+            xp = xp_of(a._device)
+            args[i] = _make(broadcast_view(xp, xp.zeros((), dtype=a._dtype.np), a._data.shape), a._dtype,
+                            a._device)
+    node.args = tuple(args)
+    packed_out = None
+    if node._saved_out is not None:
+        packed_out = [pack(o) for o in outs]
+        node._saved_out = None
+    node._packed = (packed, packed_out, unpack)
+    node._saved_versions = node._out_versions = None  # an unpacked tensor may be a new object
 
 
 class RemovableHandle:
@@ -62,7 +142,7 @@ class Node:
 
     __slots__ = ("op", "args", "kwargs", "next_functions", "_saved_out", "_out_meta", "_released",
                  "_retained", "_hooks", "_pre_hooks", "metadata", "_saved_versions", "_out_versions",
-                 "__weakref__")
+                 "_packed", "__weakref__")
 
     def __init__(self, op, args, kwargs, next_functions):
         self.op = op
@@ -78,6 +158,7 @@ class Node:
         self.metadata = {}
         self._saved_versions = None  # [(input position, its version when recorded), ...]
         self._out_versions = None    # version counters of the outputs, when the rule reads ctx.out
+        self._packed = None          # (packed inputs, packed outputs, unpack_hook) under saved_tensors_hooks
 
     def name(self) -> str:
         n = self.op.grad_name
@@ -120,6 +201,17 @@ class Node:
         return handle
 
     # --- running ---------------------------------------------------------------------------
+    def _unpack_saved(self) -> None:
+        packed, packed_out, unpack = self._packed
+        args = list(self.args)
+        for i, p in packed.items():
+            args[i] = unpack(p)
+        self.args = tuple(args)
+        if packed_out is not None:
+            outs = [unpack(p)._data for p in packed_out]
+            self._saved_out = outs[0] if len(outs) == 1 and self._out_meta is None else tuple(outs)
+        self._packed = None
+
     def _check_versions(self) -> None:
         """PyTorch's error when a tensor the rule reads was modified in place after recording."""
         for i, expected in self._saved_versions or ():
@@ -139,6 +231,7 @@ class Node:
     def release(self):
         self.args = None
         self._saved_out = None
+        self._packed = None
         self._released = True
 
     def apply(self, grads: list):
@@ -146,6 +239,8 @@ class Node:
         ``next_functions``), reduced to each input's shape and cast to its dtype."""
         if self._released:
             raise RuntimeError(_FREED)
+        if self._packed is not None:
+            self._unpack_saved()
         if self._saved_versions is not None or self._out_versions is not None:
             self._check_versions()
         if self._pre_hooks:
