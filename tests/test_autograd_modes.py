@@ -154,7 +154,7 @@ def test_non_reentrant_checkpoint_matches_torch_and_supports_autograd_grad():
     for lib in (torch, ember):
         w = lib.tensor(w0, requires_grad=True)
         x = lib.tensor(x0, requires_grad=True)
-        y = lib.utils.checkpoint.checkpoint(lambda a: (a @ w).tanh() * a.sum(), x, use_reentrant=False)
+        y = lib.utils.checkpoint.checkpoint(lambda a, w=w: (a @ w).tanh() * a.sum(), x, use_reentrant=False)
         out.append([g.detach().numpy() for g in lib.autograd.grad(y.sum(), (x, w))])
     for a, b in zip(*out):
         np.testing.assert_allclose(a, b, rtol=1e-10)
