@@ -304,11 +304,9 @@ def bump_version(self) -> None:
         v[0] += 1
 
 
-def write_inplace(self, result, op_name: str = "") -> None:
-    """Make ``self`` hold ``result``'s values (and, when recorded, its graph position).
-
-    ``result`` was computed out of place from ``self``; its dtype must cast to ``self``'s
-    under PyTorch's rules, and its shape must equal ``self``'s (no broadcasting of self)."""
+def check_writable(self, result) -> None:
+    """``result`` may replace ``self``'s values: its dtype casts to ``self``'s under PyTorch's
+    rules, and its shape equals ``self``'s (an in-place op never broadcasts ``self``)."""
     if not D.can_cast(result._dtype, self._dtype):
         raise RuntimeError(f"result type {result._dtype._torch_name} can't be cast to the desired "
                            f"output type {self._dtype._torch_name}")
@@ -316,6 +314,11 @@ def write_inplace(self, result, op_name: str = "") -> None:
         raise RuntimeError(
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(result._data.shape)}")
+
+
+def write_inplace(self, result) -> None:
+    """Make ``self`` hold ``result``'s values (and, when recorded, its graph position)."""
+    check_writable(self, result)
     arr = self._data
     if arr.flags.writeable is False:
         raise RuntimeError("The tensor is read-only and cannot be modified in place")
@@ -334,12 +337,19 @@ def inplace(self, fn, *args, **kwargs):
     snapshot tensor so the backward rule sees the inputs as they were."""
     check_inplace(self)
     if _grad_state.enabled and (self._requires_grad or _any_requires_grad(args)):
+        node = self._grad_fn
+        if node is not None and node.op.is_view and not node._released:
+            return inplace_on_view(self, fn, args, kwargs)
         snapshot = self._snapshot()
         result = fn(snapshot, *args, **kwargs)
     else:
         result = fn(self, *args, **kwargs)
     write_inplace(self, result)
     return self
+
+
+def inplace_on_view(view, fn, args, kwargs):  # bound to ember.ops.core.inplace_on_view at import
+    raise NotImplementedError
 
 
 def _any_requires_grad(args) -> bool:

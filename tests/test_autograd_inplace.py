@@ -57,3 +57,25 @@ def test_version_counter_is_shared_by_views_and_bumped_by_inplace_ops():
     assert x._version_value == v._version_value == 1
     x.mul_(2)
     assert v._version_value == 2
+
+
+def test_issue_example_inplace_through_views_matches_torch():
+    grads = []
+    for lib in (torch, ember):
+        x = lib.tensor([[0.5, -1.0, 2.0, 0.25], [1.5, 0.5, -0.5, 3.0], [2.0, -2.0, 1.0, 0.1]], requires_grad=True)
+        y = x.clone()
+        y[:, 0] = 0
+        y[1] *= 2
+        y.diagonal().add_(x[0, :3])
+        (y * y).sum().backward()
+        grads.append(x.grad.flatten().tolist())
+        assert y.grad_fn.name() == "torch::autograd::CopySlices"
+    assert grads[1] == pytest.approx(grads[0])
+
+
+def test_inplace_on_view_of_leaf_raises():
+    for lib in (torch, ember):
+        x = lib.ones(3, 2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used in an "
+                                               "in-place operation"):
+            x[0].add_(1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ember import _dispatch as _dispatch_module
 from ember import _dtype as D
 from ember._device import canonical, to_backend
-from ember._dispatch import broadcast_shapes, dispatch, inplace
+from ember._dispatch import broadcast_shapes, check_writable, dispatch, inplace, write_inplace
 from ember._tensor import Tensor
+from ember.autograd.graph import _short_name
 from ember.ops._util import methods
 from ember.ops.creation import zeros_like
 from ember.ops.registry import defop
@@ -114,5 +116,68 @@ def zero_(self: Tensor) -> Tensor:
     """Set every element to zero."""
     return inplace(self, lambda s: dispatch(_zero, s))
 
+
+# --- in-place ops on views: PyTorch's CopySlices ---------------------------------------------
+# An in-place op on a view that is part of a graph changes its base too. The view's new
+# values are computed out of place, written into (a copy of) the base through the chain of
+# view ops that made the view, and the base takes that node as its grad_fn; the view is then
+# re-derived from the base, so gradients reach both the base's history and the new values.
+
+@defop("copy_slices", saves=(), grad_name="torch::autograd::CopySlices")
+def _copy_slices(xp, base, src, *, chain):
+    out = base.copy()
+    region = out
+    for op, kwargs, nr in chain:
+        region = op.forward(xp, region, **kwargs)
+        if op.multi_out:
+            region = region[nr]
+    region[...] = src
+    return out
+
+
+def _replay(t: Tensor, chain) -> Tensor:
+    for op, kwargs, nr in chain:
+        t = dispatch(op, t, **kwargs)
+        if op.multi_out:
+            t = t[nr]
+    return t
+
+
+@_copy_slices.defbackward
+def _(ctx, g):
+    chain = ctx.kwargs["chain"]
+    need_base, need_src = ctx.needs_input_grad
+    return (dispatch(_copy_slices, g, 0, chain=chain) if need_base else None,
+            _replay(g, chain) if need_src else None)
+
+
+def inplace_on_view(view: Tensor, fn, args, kwargs) -> Tensor:
+    """``fn(view, *args, **kwargs)`` written into ``view`` and recorded through its base."""
+    if view._grad_fn.op.multi_out:
+        raise RuntimeError(f"Output {view._out_nr} of {_short_name(view._grad_fn)} is a view and is being modified "
+                           "inplace. This view is the output of a function that returns multiple views. Such "
+                           "functions do not allow the output views to be modified inplace. You should replace the "
+                           "inplace operation by an out-of-place one.")
+    chain = []
+    t = view
+    while t._grad_fn is not None and t._grad_fn.op.is_view and not t._grad_fn._released:
+        node = t._grad_fn
+        chain.append((node.op, node.kwargs, t._out_nr))
+        t = node.args[0]
+    base = t
+    chain.reverse()
+    if base._requires_grad and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    result = fn(view._snapshot(), *args, **kwargs)
+    check_writable(view, result)
+    if result._dtype is not view._dtype:
+        result = result.to(view._dtype)
+    write_inplace(base, dispatch(_copy_slices, base, result, chain=tuple(chain)))
+    fresh = _replay(base, chain)
+    view._grad_fn, view._out_nr, view._requires_grad = fresh._grad_fn, fresh._out_nr, True
+    return view
+
+
+_dispatch_module.inplace_on_view = inplace_on_view
 
 methods(clone, contiguous, copy_, fill_, zero_)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ember import _dtype as D
 from ember import return_types
-from ember._dispatch import bump_version, check_inplace, dispatch, inplace
+from ember._dispatch import bump_version, dispatch, inplace
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.ops._util import methods, wrap_dim, write_out
@@ -407,20 +407,7 @@ def _put_stages(self: Tensor, stages, value, accumulate: bool = False) -> None:
         else:
             _write_direct(self, stages, value)
         return
-    node = self._grad_fn
-    if node is not None and node.op is _basic_index and not node._released:
-        # a view made by basic indexing: write into its base, then re-derive the view from it
-        base = node.args[0]
-        if base._requires_grad and base._grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
-        if np.may_share_memory(base._data, self._data):
-            view_index = node.kwargs["index"]
-            _put_stages(base, (view_index,) + tuple(stages), value, accumulate)
-            fresh = dispatch(_basic_index, base, index=view_index)
-            self._grad_fn, self._out_nr, self._requires_grad = fresh._grad_fn, fresh._out_nr, True
-            return
-    check_inplace(self)
+    # a write into a view is recorded through its base by the in-place protocol (CopySlices)
     inplace(self, _index_put_fn, value, index=tuple(stages), accumulate=accumulate)
 
 

@@ -28,3 +28,24 @@ CASES += [
     case("zero_", rand(3, 4), fn=lambda lib, a: (a * 2).zero_()),
     case("zero_", T(rand(3, 4)), fn=lambda lib, a: (a * 2).zero_()),
 ]
+
+# in-place ops on views of a tensor in a graph (CopySlices): gradients reach the base's history
+# and the new values, as in PyTorch
+def _on_view(program):
+    def fn(lib, x, b):
+        y = x * 1
+        program(y, b)
+        return y
+    return fn
+
+
+CASES += [
+    case("copy_slices", rand(3, 4), rand(4), fn=_on_view(lambda y, b: y[1].mul_(b))),
+    case("copy_slices", rand(3, 4), rand(3), fn=_on_view(lambda y, b: y[:, 0].copy_(b))),
+    case("copy_slices", rand(3, 4), rand(3), fn=_on_view(lambda y, b: y.diagonal().add_(b))),
+    case("copy_slices", rand(3, 4), rand(3), fn=_on_view(lambda y, b: y.t()[1].mul_(b))),
+    case("copy_slices", rand(3, 4), rand(4), fn=_on_view(lambda y, b: y.unbind(0)[2].sub_(b)), raises=True),
+    case("copy_slices", rand(3, 4), rand(2), fn=_on_view(lambda y, b: y[:, 1:3][0].mul_(b).exp_())),
+    case("copy_slices", rand(2, 3, 4), rand(4), fn=_on_view(lambda y, b: y.permute(2, 0, 1)[..., 1].add_(b[:, None]))),
+    case("copy_slices", rand(3, 4), rand(12), fn=_on_view(lambda y, b: y.view(12).mul_(b))),
+]
