@@ -9,13 +9,15 @@ from tests.oracle.samples import (
     logic,
     nn_conv,
     nn_loss,
+    nn_normalization,
     pointwise,
     random,
     reduction,
     shape,
 )
 
-MODULES = (activation, core, creation, indexing, linalg, logic, nn_conv, nn_loss, pointwise, random, reduction, shape)
+MODULES = (activation, core, creation, indexing, linalg, logic, nn_conv, nn_loss, nn_normalization,
+           pointwise, random, reduction, shape)
 ALL_CASES = [c for m in MODULES for c in m.CASES]
 FAMILY = {id(c): m.__name__.rsplit(".", 1)[-1] for m in MODULES for c in m.CASES}
 
