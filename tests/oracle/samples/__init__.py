@@ -10,6 +10,7 @@ from tests.oracle.samples import (
     nn_conv,
     nn_loss,
     nn_normalization,
+    nn_rnn,
     nn_vision,
     pointwise,
     random,
@@ -18,7 +19,7 @@ from tests.oracle.samples import (
 )
 
 MODULES = (activation, core, creation, indexing, linalg, logic, nn_conv, nn_loss, nn_normalization,
-           nn_vision, pointwise, random, reduction, shape)
+           nn_rnn, nn_vision, pointwise, random, reduction, shape)
 ALL_CASES = [c for m in MODULES for c in m.CASES]
 FAMILY = {id(c): m.__name__.rsplit(".", 1)[-1] for m in MODULES for c in m.CASES}
 
