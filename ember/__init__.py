@@ -60,6 +60,18 @@ del _mod, _name
 
 from ember.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 
+# nn.functional ops PyTorch also exposes as torch.<name>, where both take the same arguments in the
+# same order (batch_norm, instance_norm, embedding and the losses differ at top level: not aliased)
+_TOP_LEVEL_FUNCTIONAL = (
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
+    "max_pool2d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle",
+    "channel_shuffle", "pdist", "cosine_similarity", "pairwise_distance", "bilinear", "layer_norm", "group_norm",
+    "rms_norm", "dropout", "alpha_dropout", "feature_alpha_dropout",
+)
+for _name in _TOP_LEVEL_FUNCTIONAL:
+    globals()[_name] = getattr(nn.functional, _name)
+del _name
+
 
 def is_tensor(obj) -> "builtins.bool":
     """Whether ``obj`` is an ember Tensor."""
