@@ -207,6 +207,8 @@ def _(ctx, g):
 
 @defop("matmul", saves=cross_saves, grad_name="UnsafeViewBackward0")
 def _matmul(xp, a, b):
+    if b.ndim == 2 and a.ndim > 2:  # (..., n, k) @ (k, m): one GEMM over the folded rows (NumPy loops otherwise)
+        return xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[1],))
     return xp.matmul(a, b)
 
 
@@ -227,7 +229,10 @@ def _(ctx, g):
         if a.ndim == 1:
             ga = ga.sum_to_size(1, a.shape[0]).reshape(a.shape)
     if need_b:
-        gb = matmul(_mH(a2), g2)
+        if b.ndim == 2 and a.ndim > 2:  # fold the batch dims into one GEMM instead of a batched one + sum
+            gb = matmul(_mH(a.reshape(-1, a.shape[-1])), g.reshape(-1, g.shape[-1]))
+        else:
+            gb = matmul(_mH(a2), g2)
         if b.ndim == 1:
             gb = gb.sum_to_size(b.shape[0], 1).reshape(b.shape)
     return ga, gb
@@ -571,6 +576,11 @@ def _check_same(name, *ts):
             raise RuntimeError(f"{name} must have the same dtype, but got {dt._torch_name} and {t._dtype._torch_name}")
 
 
+def _scale(t: Tensor, factor) -> Tensor:
+    """``t * factor``, skipping the pass over ``t`` when factor is 1 (the common case)."""
+    return t if factor == 1 else t * factor
+
+
 @defop("addmm")
 def _addmm(xp, inp, a, b, *, beta=1, alpha=1):
     return _scaled(xp, xp.matmul(a, b), inp, beta, alpha)
@@ -581,9 +591,9 @@ def _(ctx, g):
     inp, a, b = ctx.args
     beta, alpha = ctx.kwargs.get("beta", 1), ctx.kwargs.get("alpha", 1)
     n = ctx.needs_input_grad
-    gi = g * beta if n[0] else None
-    ga = mm(g, _mH(b)) * alpha if n[1] else None
-    gb = mm(_mH(a), g) * alpha if n[2] else None
+    gi = _scale(g, beta) if n[0] else None
+    ga = _scale(mm(g, _mH(b)), alpha) if n[1] else None
+    gb = _scale(mm(_mH(a), g), alpha) if n[2] else None
     return gi, ga, gb
 
 
@@ -609,9 +619,9 @@ def _(ctx, g):
     inp, a, v = ctx.args
     beta, alpha = ctx.kwargs.get("beta", 1), ctx.kwargs.get("alpha", 1)
     n = ctx.needs_input_grad
-    gi = g * beta if n[0] else None
-    ga = g.unsqueeze(-1) * _conj(v) * alpha if n[1] else None
-    gv = mv(_mH(a), g) * alpha if n[2] else None
+    gi = _scale(g, beta) if n[0] else None
+    ga = _scale(g.unsqueeze(-1) * _conj(v), alpha) if n[1] else None
+    gv = _scale(mv(_mH(a), g), alpha) if n[2] else None
     return gi, ga, gv
 
 
