@@ -11,7 +11,8 @@ import numpy as _np
 # PyTorch does not warn on overflow, division by zero or invalid values; NumPy would.
 _np.seterr(all="ignore")
 
-from ember import _dtype, autograd, cuda, linalg, nn, ops, return_types, utils
+# _allocator: freed CPU memory is reused (see ember/_allocator.py)
+from ember import _allocator, _dtype, autograd, cuda, linalg, nn, ops, return_types, utils
 from ember._device import device
 from ember._dtype import (
     bfloat16,
