@@ -111,4 +111,5 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         pointer += num_param
 
 
-from ember.nn.utils import rnn  # noqa: E402,F401  (pad_sequence, pack_padded_sequence, ...)
+from ember.nn.utils import fusion, parametrizations, parametrize, rnn  # noqa: E402,F401
+from ember.nn.utils.fusion import *  # noqa: E402,F403  (fuse_conv_bn_eval, ...)

@@ -1,0 +1,5 @@
+"""nn.utils.fusion."""
+
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,5 @@
+"""nn.utils.parametrizations."""
+
+from __future__ import annotations
+
+__all__ = []

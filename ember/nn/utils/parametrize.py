@@ -1,0 +1,5 @@
+"""nn.utils.parametrize."""
+
+from __future__ import annotations
+
+__all__ = []
