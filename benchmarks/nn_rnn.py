@@ -10,13 +10,12 @@ rounds and prints the ratio ember/torch.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
-import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import main  # noqa: E402
 
 # name: (setup, statement). `lib` is ember or torch.
 CASES = {
@@ -35,60 +34,5 @@ CASES = {
 }
 
 
-def _time(stmt: str, env: dict, budget: float = 1.0) -> float:
-    """Median seconds per call over batches sized to run ~budget/7 each."""
-    code = compile(stmt, "<bench>", "exec")
-    exec(code, env)  # warm up
-    t0 = time.perf_counter()
-    exec(code, env)
-    once = max(time.perf_counter() - t0, 1e-7)
-    n = max(1, int(budget / 7 / once))
-    samples = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            exec(code, env)
-        samples.append((time.perf_counter() - t0) / n)
-    return statistics.median(samples)
-
-
-def worker(framework: str, names: list[str]) -> None:
-    if framework == "torch":
-        import torch as lib
-        lib.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", "2")))
-    else:
-        import ember as lib
-    results = {}
-    for name in names:
-        setup, stmt = CASES[name]
-        env = {"lib": lib}
-        exec(setup, env)
-        results[name] = _time(stmt, env)
-    print(json.dumps(results))
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--case", nargs="*", default=list(CASES))
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        worker(args.worker, args.case)
-        return
-    runs: dict[str, dict[str, list[float]]] = {"ember": {}, "torch": {}}
-    for _ in range(args.rounds):
-        for fw in ("ember", "torch"):
-            out = subprocess.run([sys.executable, __file__, "--worker", fw, "--case", *args.case],
-                                 capture_output=True, text=True, check=True, env=os.environ)
-            for name, secs in json.loads(out.stdout.strip().splitlines()[-1]).items():
-                runs[fw].setdefault(name, []).append(secs)
-    print(f"{'case':28s} {'ember':>11s} {'torch':>11s} {'ember/torch':>12s}")
-    for name in args.case:
-        e = statistics.median(runs["ember"][name])
-        t = statistics.median(runs["torch"][name])
-        print(f"{name:28s} {e * 1e3:8.2f} ms {t * 1e3:8.2f} ms {e / t:12.2f}")
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES)

@@ -25,13 +25,12 @@ Figures (2026-11-22, the project's shared 2-core VM under load, PyTorch 2.13.0+c
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
-import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import main  # noqa: E402
 
 # name: (setup, statement). `lib` is ember or torch.
 _ENC = ("m = lib.nn.TransformerEncoderLayer(128, 4, batch_first=True{kw}); "
@@ -53,65 +52,5 @@ CASES = {
 }
 
 
-def _time(stmt: str, env: dict, budget: float = 1.0) -> float:
-    """Median seconds per call over batches sized to run ~budget/7 each."""
-    code = compile(stmt, "<bench>", "exec")
-    exec(code, env)  # warm up
-    t0 = time.perf_counter()
-    exec(code, env)
-    once = max(time.perf_counter() - t0, 1e-7)
-    n = max(1, int(budget / 7 / once))
-    samples = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            exec(code, env)
-        samples.append((time.perf_counter() - t0) / n)
-    return statistics.median(samples)
-
-
-def worker(framework: str, names: list[str], threads: int) -> None:
-    if framework == "torch":
-        import torch as lib
-        lib.set_num_threads(threads)
-    else:
-        import ember as lib
-    lib.manual_seed(0)
-    results = {}
-    for name in names:
-        setup, stmt = CASES[name]
-        env = {"lib": lib}
-        exec(setup, env)
-        results[name] = _time(stmt, env)
-    print(json.dumps(results))
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--case", nargs="*", default=list(CASES))
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        worker(args.worker, args.case, args.threads)
-        return
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads),
-               MKL_NUM_THREADS=str(args.threads))
-    runs: dict[str, dict[str, list[float]]] = {"ember": {}, "torch": {}}
-    for _ in range(args.rounds):
-        for fw in ("ember", "torch"):
-            out = subprocess.run([sys.executable, __file__, "--worker", fw, "--threads", str(args.threads),
-                                  "--case", *args.case], capture_output=True, text=True, check=True, env=env)
-            for name, secs in json.loads(out.stdout.strip().splitlines()[-1]).items():
-                runs[fw].setdefault(name, []).append(secs)
-    fmt = lambda s: f"{s * 1e6:10.1f} us" if s < 1e-3 else f"{s * 1e3:10.2f} ms"  # noqa: E731
-    print(f"{'case':28s} {'ember':>13s} {'torch':>13s} {'ember/torch':>12s}")
-    for name in args.case:
-        e = statistics.median(runs["ember"][name])
-        t = statistics.median(runs["torch"][name])
-        print(f"{name:28s} {fmt(e)} {fmt(t)} {e / t:12.2f}")
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES)

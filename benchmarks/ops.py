@@ -10,13 +10,12 @@ takes the median over rounds and prints the ratio ember/torch.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
-import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import main  # noqa: E402
 
 # name: (setup, statement). `lib` is ember, torch or numpy (the plain-NumPy floor).
 CASES = {
@@ -50,73 +49,5 @@ def chain(x):
 """
 
 
-def _time(stmt: str, env: dict, budget: float = 0.4) -> float:
-    """Median seconds per call over batches sized to run ~budget/7 each."""
-    code = compile(stmt, "<bench>", "exec")
-    exec(code, env)  # warm up
-    n, t0 = 1, time.perf_counter()
-    exec(code, env)
-    once = max(time.perf_counter() - t0, 1e-7)
-    n = max(1, int(budget / 7 / once))
-    samples = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            exec(code, env)
-        samples.append((time.perf_counter() - t0) / n)
-    return statistics.median(samples)
-
-
-def worker(framework: str, names: list[str]) -> None:
-    if framework == "torch":
-        import torch as lib
-        lib.set_num_threads(2)
-    elif framework == "ember":
-        import ember as lib
-    else:
-        lib = None
-    import numpy as np
-    results = {}
-    for name in names:
-        if framework == "numpy":
-            if name not in NUMPY_CASES:
-                continue
-            setup, stmt = NUMPY_CASES[name]
-        else:
-            setup, stmt = CASES[name]
-        env = {"lib": lib, "np": np}
-        exec(CHAIN, env)
-        exec(setup, env)
-        results[name] = _time(stmt, env)
-    print(json.dumps(results))
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--case", nargs="*", default=list(CASES))
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        worker(args.worker, args.case)
-        return
-    runs: dict[str, dict[str, list[float]]] = {"ember": {}, "torch": {}, "numpy": {}}
-    for _ in range(args.rounds):
-        for fw in ("ember", "torch", "numpy"):
-            out = subprocess.run([sys.executable, __file__, "--worker", fw, "--case", *args.case],
-                                 capture_output=True, text=True, check=True, env=os.environ)
-            for name, secs in json.loads(out.stdout.strip().splitlines()[-1]).items():
-                runs[fw].setdefault(name, []).append(secs)
-    fmt = lambda s: f"{s * 1e6:10.1f} us" if s < 1e-3 else f"{s * 1e3:10.2f} ms"  # noqa: E731
-    print(f"{'case':24s} {'ember':>13s} {'torch':>13s} {'numpy':>13s} {'ember/torch':>12s} {'ember/numpy':>12s}")
-    for name in args.case:
-        e = statistics.median(runs["ember"][name])
-        t = statistics.median(runs["torch"][name])
-        n = statistics.median(runs["numpy"][name]) if name in runs["numpy"] else None
-        nps = fmt(n) if n else f"{'-':>13s}"
-        ratio_n = f"{e / n:12.2f}" if n else f"{'-':>12s}"
-        print(f"{name:24s} {fmt(e)} {fmt(t)} {nps} {e / t:12.2f} {ratio_n}")
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES, NUMPY_CASES, prelude=CHAIN, budget=0.4)
