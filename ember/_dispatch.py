@@ -258,9 +258,10 @@ def _record(op, args, kwargs, outs, raw_out):
     if op.save_out:
         node._saved_out = raw_out if not op.multi_out else tuple(raw_out)
         counters = []
-        for o in outs:
+        for nr in (range(len(outs)) if op.save_out is True else op.save_out):
+            o = outs[nr]
             o._version = [0]
-            counters.append(o._version)
+            counters.append((nr, o._version))
         node._out_versions = counters
     if op.multi_out:
         node._out_meta = tuple((o._data.shape, o._dtype, o._device) for o in outs)

@@ -221,7 +221,7 @@ class Node:
                 fn = t._grad_fn
                 where = "" if fn is None else f", which is output {t._out_nr} of {_short_name(fn)},"
                 raise RuntimeError(_modified_message(t, where, now, expected))
-        for nr, counter in enumerate(self._out_versions or ()):
+        for nr, counter in self._out_versions or ():
             if counter[0] != 0:
                 saved = self._saved_out[nr] if isinstance(self._saved_out, tuple) else self._saved_out
                 from ember._tensor import _from_array

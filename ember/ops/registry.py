@@ -66,7 +66,7 @@ class Op:
         *,
         promote: str | None = None,
         is_view: bool = False,
-        save_out: bool = False,
+        save_out: bool | tuple = False,
         grad_name: str | Callable | None = None,
         multi_out: bool = False,
         device_kwarg: bool = False,
@@ -79,7 +79,8 @@ class Op:
         self.backward = None
         self.promote = promote
         self.is_view = is_view  # output shares memory (and version counter) with input 0
-        self.save_out = save_out  # backward reads ctx.out
+        # backward reads ctx.out: True (every output) or the positions of the outputs it reads
+        self.save_out = save_out
         # a str, or a function of the call's kwargs (``SumBackward0`` vs ``SumBackward1``)
         self.grad_name = grad_name or _camel(name) + "Backward0"
         self.multi_out = multi_out  # forward returns a tuple of arrays

@@ -118,7 +118,7 @@ def _bn_stats(xp, x3):
 # --------------------------------------------------------------------------------------
 # batch_norm
 
-@defop("native_batch_norm", multi_out=True, save_out=True, grad_name="NativeBatchNormBackward0")
+@defop("native_batch_norm", multi_out=True, save_out=(1, 2), saves=(0, 1), grad_name="NativeBatchNormBackward0")
 def _native_batch_norm(xp, x, w, b, rm, rv, *, training, momentum, eps):
     dt = _cdt(x.dtype)
     x3 = _as3(xp, x, dt)
@@ -298,7 +298,7 @@ def _row_norm(xp, r):
     return xc, mean, var
 
 
-@defop("native_layer_norm", multi_out=True, save_out=True, grad_name="NativeLayerNormBackward0")
+@defop("native_layer_norm", multi_out=True, save_out=(1, 2), saves=(0, 1), grad_name="NativeLayerNormBackward0")
 def _native_layer_norm(xp, x, w, b, *, k, eps):
     r = _ln_rows(xp, x, k)
     dt = r.dtype
@@ -420,7 +420,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Te
 # --------------------------------------------------------------------------------------
 # group_norm
 
-@defop("native_group_norm", multi_out=True, save_out=True, grad_name="NativeGroupNormBackward0")
+@defop("native_group_norm", multi_out=True, save_out=(1, 2), saves=(0, 1), grad_name="NativeGroupNormBackward0")
 def _native_group_norm(xp, x, w, b, *, groups, eps):
     n, c = x.shape[0], x.shape[1]
     dt = _cdt(x.dtype)
