@@ -640,3 +640,23 @@ def test_missing_forward_message():
     with pytest.raises(NotImplementedError) as te:
         torch.nn.Module()(1)
     assert str(ee.value) == str(te.value)
+
+
+@pytest.mark.parametrize("assign", [False, True])
+@pytest.mark.parametrize("break_it", ["size-mismatch", "missing-key", "unexpected-key"])
+def test_failed_load_state_dict_leaves_module_unchanged(break_it, assign):
+    model = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.BatchNorm1d(4), ember.nn.Linear(4, 2))
+    before = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    params_before = [id(p) for p in model.parameters()]
+    sd = {k: ember.ones(v.shape, dtype=v.dtype) for k, v in model.state_dict().items()}
+    if break_it == "size-mismatch":
+        sd["2.weight"] = ember.ones(5, 4)
+    elif break_it == "missing-key":
+        del sd["2.bias"]
+    else:
+        sd["2.extra"] = ember.ones(1)
+    with pytest.raises(RuntimeError, match="Error\\(s\\) in loading state_dict for Sequential"):
+        model.load_state_dict(sd, assign=assign)
+    after = model.state_dict()
+    assert all(np.array_equal(before[k], after[k].detach().numpy()) for k in before)
+    assert [id(p) for p in model.parameters()] == params_before

@@ -316,8 +316,15 @@ def _as_tensor(value):
     return None
 
 
+# While load_state_dict runs, the values it overwrites are kept here, so that a load that ends
+# in an error can put them back: bad input never leaves a module half loaded.
+_load_journal: list | None = None
+
+
 def _copy_into(dst: Tensor, src: Tensor) -> None:
     """``dst.copy_(src)`` without recording (values cast to dst's dtype, moved to its device)."""
+    if _load_journal is not None:
+        _load_journal.append((dst, dst._data.copy()))
     if src._device != dst._device:
         src = src.to(dst._device)
     arr = src._data
@@ -329,6 +336,17 @@ def _copy_into(dst: Tensor, src: Tensor) -> None:
         dst._version = [1]
     else:
         v[0] += 1
+
+
+def _undo(journal: list) -> None:
+    """Put back what a failed load_state_dict overwrote, newest first."""
+    for entry in reversed(journal):
+        if len(entry) == 2:
+            dst, old = entry
+            dst._data[...] = old
+        else:
+            module, name, old = entry
+            setattr(module, name, old)
 
 
 class Module:
@@ -989,6 +1007,8 @@ class Module:
                 try:
                     with grad_mode.no_grad():
                         if assign:
+                            if _load_journal is not None:
+                                _load_journal.append((self, name, param))
                             if isinstance(param, Parameter):
                                 if not isinstance(input_param, Parameter):
                                     input_param = Parameter(input_param, requires_grad=param.requires_grad)
@@ -1055,7 +1075,13 @@ class Module:
                                          "expected to return new values, if incompatible_keys need to be modified, "
                                          "it should be done inplace.")
 
-        load(self, state_dict)
+        global _load_journal
+        outer, _load_journal = _load_journal, []
+        try:
+            load(self, state_dict)
+            journal = _load_journal
+        finally:
+            _load_journal = outer
         if strict:
             if unexpected_keys:
                 error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
@@ -1064,6 +1090,7 @@ class Module:
                 error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
                     ", ".join(f'"{k}"' for k in missing_keys)))
         if error_msgs:
+            _undo(journal)
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 self.__class__.__name__, "\n\t".join(error_msgs)))
         return _IncompatibleKeys(missing_keys, unexpected_keys)
