@@ -19,6 +19,22 @@ def _inplace_str(inplace: bool, lead: str = ", ") -> str:
     return f"{lead}inplace=True" if inplace else ""
 
 
+class _InplaceActivation(Module):
+    """An activation whose only argument is ``inplace``; subclasses name the function as ``_fn``."""
+
+    __constants__ = ["inplace"]
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return self._fn(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace, "")
+
+
 class Threshold(Module):
     """``y = x if x > threshold else value``."""
 
@@ -37,18 +53,8 @@ class Threshold(Module):
         return f"threshold={self.threshold}, value={self.value}{_inplace_str(self.inplace)}"
 
 
-class ReLU(Module):
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, "")
+class ReLU(_InplaceActivation):
+    _fn = staticmethod(lambda input, inplace: F.relu(input, inplace=inplace))
 
 
 class RReLU(Module):
@@ -125,32 +131,12 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-class SiLU(Module):
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.silu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, "")
+class SiLU(_InplaceActivation):
+    _fn = staticmethod(lambda input, inplace: F.silu(input, inplace=inplace))
 
 
-class Mish(Module):
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.mish(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, "")
+class Mish(_InplaceActivation):
+    _fn = staticmethod(lambda input, inplace: F.mish(input, inplace=inplace))
 
 
 class Hardswish(Module):
@@ -194,18 +180,8 @@ class CELU(Module):
         return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
 
 
-class SELU(Module):
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, "")
+class SELU(_InplaceActivation):
+    _fn = staticmethod(lambda input, inplace: F.selu(input, inplace=inplace))
 
 
 class GLU(Module):
