@@ -648,9 +648,9 @@ def _(ctx, g):
     inp, a, b = ctx.args
     beta, alpha = ctx.kwargs.get("beta", 1), ctx.kwargs.get("alpha", 1)
     n = ctx.needs_input_grad
-    gi = g * beta if n[0] else None
-    ga = bmm(g, _mH(b)) * alpha if n[1] else None
-    gb = bmm(_mH(a), g) * alpha if n[2] else None
+    gi = _scale(g, beta) if n[0] else None
+    ga = _scale(bmm(g, _mH(b)), alpha) if n[1] else None
+    gb = _scale(bmm(_mH(a), g), alpha) if n[2] else None
     return gi, ga, gb
 
 
@@ -683,10 +683,10 @@ def _(ctx, g):
     inp, a, b = ctx.args
     beta, alpha = ctx.kwargs.get("beta", 1), ctx.kwargs.get("alpha", 1)
     n = ctx.needs_input_grad
-    gi = g * beta if n[0] else None
+    gi = _scale(g, beta) if n[0] else None
     gb_ = g.unsqueeze(0).expand(a.shape[0], *g.shape)
-    ga = bmm(gb_, _mH(b)) * alpha if n[1] else None
-    gb = bmm(_mH(a), gb_) * alpha if n[2] else None
+    ga = _scale(bmm(gb_, _mH(b)), alpha) if n[1] else None
+    gb = _scale(bmm(_mH(a), gb_), alpha) if n[2] else None
     return gi, ga, gb
 
 
@@ -716,9 +716,9 @@ def _(ctx, g):
     inp, v1, v2 = ctx.args
     beta, alpha = ctx.kwargs.get("beta", 1), ctx.kwargs.get("alpha", 1)
     n = ctx.needs_input_grad
-    gi = g * beta if n[0] else None
-    g1 = mv(g, _conj(v2).to(g.dtype)) * alpha if n[1] else None
-    g2 = mv(_mH(g), _conj(v1).to(g.dtype)) * alpha if n[2] else None
+    gi = _scale(g, beta) if n[0] else None
+    g1 = _scale(mv(g, _conj(v2).to(g.dtype)), alpha) if n[1] else None
+    g2 = _scale(mv(_mH(g), _conj(v1).to(g.dtype)), alpha) if n[2] else None
     return gi, g1, g2
 
 
