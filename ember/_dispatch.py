@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from ember import _dtype as D
+from ember import _parallel
 from ember._device import CPU, xp_of
+from ember._parallel import pnp
 from ember._tensor import Tensor, _make
 from ember.autograd import grad_mode
 from ember.autograd.anomaly_mode import forward_stack
@@ -145,7 +147,14 @@ def _run(op, args, kwargs):
         device = kwargs["device"]
     elif device is None:
         device = CPU
-    xp = np if device is CPU else xp_of(device)
+    if device is CPU:
+        xp = np
+        if arrays:
+            a0 = arrays[0]
+            if a0.__class__ is np.ndarray and a0.size >= _parallel.active_threshold:
+                xp = pnp    # large work: NumPy's ufuncs split across threads
+    else:
+        xp = xp_of(device)
 
     promote = op.promote
     out_dtype = None

@@ -23,6 +23,7 @@ import numpy as np
 
 from ember import _dtype as D
 from ember._dispatch import dispatch, inplace
+from ember._parallel import pnp
 from ember._tensor import Tensor
 from ember.ops._util import inplace_methods, methods, write_out
 from ember.ops.registry import REGISTRY, cross_saves, defop
@@ -678,7 +679,7 @@ def logit(input, eps=None, *, out=None) -> Tensor:
 
 def _special(xp):
     """The special-function namespace for ``xp``: scipy.special / cupyx.scipy.special, or None."""
-    if xp is np:
+    if xp is np or xp is pnp:
         return _scipy_special
     try:
         import cupyx.scipy.special as sp
