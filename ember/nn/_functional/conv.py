@@ -25,6 +25,7 @@ import numpy as np
 from ember import _dtype as D
 from ember._dispatch import dispatch
 from ember._tensor import Tensor
+from ember.nn._functional import _winograd
 from ember.ops.registry import defop
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -93,6 +94,8 @@ def _c_fwd(xp, x, w, stride, padding, dilation, groups):
     n, cin = x.shape[:2]
     cout = w.shape[0]
     ks = w.shape[2:]
+    if _winograd.usable(ks, stride, dilation, groups, cin, cout, x.dtype):
+        return _winograd.conv2d(xp, x, w, padding)
     osz = _conv_out_size(x.shape[2:], padding, ks, dilation, stride)
     xpad = _pad_arr(xp, x.swapaxes(0, 1), padding)
     cols = _im2col(xp, xpad, ks, dilation, stride, osz, 1).reshape(groups, cin // groups * _prod(ks), n * _prod(osz))
@@ -110,6 +113,14 @@ def _t_fwd(xp, g, w, stride, padding, dilation, groups, xsize):
     cin = w.shape[1] * groups
     ks = w.shape[2:]
     osz = g.shape[2:]
+    if _winograd.usable(ks, stride, dilation, groups, cout, cin, g.dtype):
+        # stride 1: the adjoint is the convolution of g with the flipped, transposed filters,
+        # padded by (2 - lo, 2 - hi)
+        pads = tuple((2 - lo, 2 - hi) for lo, hi in padding)
+        if all(q >= 0 for pq in pads for q in pq) and all(
+                o + q_lo + q_hi - 2 == s for o, (q_lo, q_hi), s in zip(osz, pads, xsize)):
+            wt = w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
+            return _winograd.conv2d(xp, g, wt, pads)
     gt = g.swapaxes(0, 1).reshape(groups, cout // groups, n * _prod(osz))
     w2 = w.reshape(groups, cout // groups, cin // groups * _prod(ks))
     if groups == 1:
@@ -128,6 +139,8 @@ def _w_fwd(xp, x, g, stride, padding, dilation, groups, ksize):
     n, cin = x.shape[:2]
     cout = g.shape[1]
     osz = g.shape[2:]
+    if _winograd.usable(ksize, stride, dilation, groups, cin, cout, x.dtype):
+        return _winograd.weight_grad(xp, x, g, padding)
     xpad = _pad_arr(xp, x.swapaxes(0, 1), padding)
     cols = _im2col(xp, xpad, ksize, dilation, stride, osz, 1).reshape(groups, cin // groups * _prod(ksize),
                                                                        n * _prod(osz))
