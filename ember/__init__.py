@@ -37,6 +37,7 @@ from ember._dtype import (
     uint8,
 )
 from ember._dtype import bool_ as bool
+from ember._parallel import get_num_threads, set_num_threads
 from ember._tensor import Size, Tensor
 from ember.autograd import (
     enable_grad,
