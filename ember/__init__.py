@@ -12,7 +12,7 @@ import numpy as _np
 _np.seterr(all="ignore")
 
 # _allocator: freed CPU memory is reused (see ember/_allocator.py)
-from ember import _allocator, _dtype, autograd, cuda, linalg, nn, ops, return_types, utils
+from ember import _allocator, _dtype, autograd, cuda, linalg, nn, ops, optim, return_types, utils
 from ember._device import device
 from ember._dtype import (
     bfloat16,
@@ -89,5 +89,8 @@ def result_type(tensor1, tensor2) -> dtype:
     from ember._dispatch import result_dtype
     return result_dtype((tensor1, tensor2))
 
+
+from ember import serialization
+from ember.serialization import load, save
 
 __version__ = "0.1.0"
