@@ -1,5 +1,5 @@
-"""``ember.utils``: checkpointing (``utils.data`` comes with the data-loading issue)."""
+"""``ember.utils``: checkpointing and data loading (``utils.data``)."""
 
-from ember.utils import checkpoint
+from ember.utils import checkpoint, data
 
-__all__ = ["checkpoint"]
+__all__ = ["checkpoint", "data"]
