@@ -38,6 +38,15 @@ from ember._dtype import (
 )
 from ember._dtype import bool_ as bool
 from ember._parallel import get_num_threads, set_num_threads
+from ember._settings import (
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
 from ember._tensor import Size, Tensor
 from ember.autograd import (
     enable_grad,
@@ -90,7 +99,7 @@ def result_type(tensor1, tensor2) -> dtype:
     return result_dtype((tensor1, tensor2))
 
 
-from ember import serialization
+from ember import backends, multiprocessing, serialization, testing, version
 from ember.serialization import load, save
 
 __version__ = "0.1.0"
