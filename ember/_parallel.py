@@ -145,12 +145,17 @@ class ParallelUfunc:
         # the rest (lower rank, or a first axis of 1) broadcast whole against every chunk
         split = [isinstance(a, np.ndarray) and a.ndim == nd and a.shape[0] == rows for a in args]
         bounds = _chunk_bounds(rows, parts)
+        errors = np.geterr()            # NumPy's error settings are per thread: carry the caller's over
 
         def run(lo, hi):
             ufunc(*(a[lo:hi] if s else a for a, s in zip(args, split)), out=out[lo:hi])
 
+        def run_in_worker(lo, hi):
+            with np.errstate(**errors):
+                run(lo, hi)
+
         pool = _pool()
-        futures = [pool.submit(run, lo, hi) for lo, hi in bounds[1:]]
+        futures = [pool.submit(run_in_worker, lo, hi) for lo, hi in bounds[1:]]
         run(*bounds[0])
         for f in futures:
             f.result()

@@ -93,3 +93,14 @@ def test_special_functions_keep_scipy_precision_on_large_tensors(two_threads):
     data = np.linspace(-0.999, 0.999, 300_000, dtype=np.float64)
     np.testing.assert_allclose(ember.erfinv(ember.tensor(data)).numpy(),
                                torch.special.erfinv(torch.tensor(data)).numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_worker_threads_keep_the_callers_numpy_error_settings(two_threads):
+    import warnings
+    x = ember.full((400_000,), -1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")             # a RuntimeWarning from any thread would fail here
+        out = ember.log(x)
+    assert np.isnan(out.numpy()).all()
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+        P.pnp.log(-np.ones(400_000))
