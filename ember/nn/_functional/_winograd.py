@@ -4,14 +4,18 @@ The input is cut into overlapping 4x4 tiles (stride 2); each tile ``d`` and each
 ``g`` are carried into a 4x4 "Winograd domain" where convolution becomes an elementwise
 product summed over input channels, i.e. 16 independent matrix products:
 
-    V = B^T d B          (input transform, additions only)
+    V = B^T d B          (input transform: one GEMM with kron(B^T, B^T) over gathered tiles)
     U = G g G^T          (filter transform, small)
     M[e] = U[e] @ V[e]   for each of the 16 positions e: (Cout, Cin) @ (Cin, tiles)
-    Y = A^T M A          (output transform: a 2x2 block of the output per tile)
+    Y = A^T M A          (output transform: one GEMM with kron(A^T, A^T), a 2x2 block per tile)
 
 Direct im2col multiplies (Cout, 9 Cin) @ (9 Cin, 4 tiles); Winograd does 16 Cout Cin per
-tile instead of 36. The weight gradient is the exact transpose of that linear map:
-``dU[e] = dM[e] @ V[e]^T`` with ``dM = A dY A^T``, then ``dW = G^T dU G``.
+tile instead of 36. In NumPy the transforms cost about as much memory traffic as im2col's
+copies, so the saving is only the GEMM's: measured on the project's 2-core VM (ResNet-like
+shapes, N 16-64, C 32-128, 8x8 to 56x56), Winograd was 10-25% faster than im2col + col2im
+for the input gradient (col2im's nine scatter-adds are slow) but slower than im2col for the
+forward and the weight gradient. ``conv.py`` therefore uses it for the input gradient of
+3x3 stride-1 convolutions (and stride-1 3x3 transposed convolutions) only.
 
 Inputs are (N, C, H, W). The padded input is split into its four row/column parity planes and
 each plane is flattened, so one element position of every tile is a single contiguous slice
@@ -25,6 +29,11 @@ import numpy as np
 
 # G (4x3): the filter transform; its 0.5 entries are exact in every float dtype
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+_BT = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 0.0], [0.0, 1.0, 0.0, -1.0]])
+_AT = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 1.0, -1.0, -1.0]])
+# the 2-D transforms as single matrices on flattened tiles (Kronecker products): one GEMM each
+_KIN = np.einsum("ai,bj->abij", _BT, _BT).reshape(16, 16)      # tile (16) -> V (16)
+_KOUT = np.einsum("ui,vj->uvij", _AT, _AT).reshape(4, 16)      # M (16) -> 2x2 output block (4)
 
 
 def usable(ks, stride, dilation, groups, cin, cout, dtype) -> bool:
@@ -69,23 +78,19 @@ def _input_transform(xp, x, pads, tiles):
 
     Each parity plane is flattened, so tile element (i, j) of every tile is one contiguous slice
     at a fixed offset; the last column of each tile row (b = tW) is padding that the caller drops.
+    The 16 slices are gathered and transformed by one GEMM with kron(B^T, B^T).
     """
     n, c = x.shape[:2]
     th, tw = tiles
-    q = _parity_planes(xp, x, (pads[0][0], pads[1][0]), tiles)
-    flat = q.reshape(2, 2, c * n, -1)
+    flat = _parity_planes(xp, x, (pads[0][0], pads[1][0]), tiles).reshape(2, 2, c * n, -1)
     t = th * (tw + 1)                                                # flat positions of the tiles
     row = tw + 1
-    d = [flat[i % 2, :, :, (i // 2) * row:(i // 2) * row + t + 1] for i in range(4)]   # (2, CN, T + 1)
-    r = (d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3])          # rows done, column parity free
-    v = xp.empty((4, 4, c * n, t), dtype=x.dtype)
+    d = xp.empty((16, c * n, t), dtype=x.dtype)
     for i in range(4):
-        col = [r[i][j % 2, :, j // 2:j // 2 + t] for j in range(4)]
-        xp.subtract(col[0], col[2], out=v[i, 0])
-        xp.add(col[1], col[2], out=v[i, 1])
-        xp.subtract(col[2], col[1], out=v[i, 2])
-        xp.subtract(col[1], col[3], out=v[i, 3])
-    return v.reshape(16, c, n * t)
+        for j in range(4):
+            off = (i // 2) * row + j // 2
+            d[4 * i + j] = flat[i % 2, j % 2, :, off:off + t]
+    return xp.matmul(xp.asarray(_KIN, dtype=x.dtype), d.reshape(16, -1)).reshape(16, c, n * t)
 
 
 def conv2d(xp, x, w, pads):
@@ -96,32 +101,11 @@ def conv2d(xp, x, w, pads):
     ow, tw = _tiles(wd, *pads[1])
     g = xp.asarray(_G, dtype=x.dtype)
     u = xp.einsum("ai,kcij,bj->abkc", g, w, g).reshape(16, k, c)
-    m = xp.matmul(u, _input_transform(xp, x, pads, (th, tw))).reshape(4, 4, k, n, th, tw + 1)
-    # Y = A^T M A: rows first (4 -> 2), then columns; the padding column b = tW is dropped
+    m = xp.matmul(u, _input_transform(xp, x, pads, (th, tw)))
+    # Y = A^T M A for every tile: one GEMM with kron(A^T, A^T); the padding column b = tW is dropped
+    y = xp.matmul(xp.asarray(_KOUT, dtype=x.dtype), m.reshape(16, -1)).reshape(2, 2, k, n, th, tw + 1)
     out = xp.empty((k, n, th, 2, tw, 2), dtype=x.dtype)
-    for i, s in enumerate((m[0] + m[1] + m[2], m[1] - m[2] - m[3])):
-        out[:, :, :, i, :, 0] = (s[0] + s[1] + s[2])[..., :tw]
-        out[:, :, :, i, :, 1] = (s[1] - s[2] - s[3])[..., :tw]
+    for u in range(2):
+        for v in range(2):
+            out[:, :, :, u, :, v] = y[u, v, ..., :tw]
     return out.reshape(k, n, 2 * th, 2 * tw)[:, :, :oh, :ow]
-
-
-def weight_grad(xp, x, gy, pads):
-    """d(sum(conv2d(x, w) * gy)) / dw for ``x`` (N, C, H, W) and ``gy`` (N, K, H', W'): (K, C, 3, 3)."""
-    n, c, h, wd = x.shape
-    k = gy.shape[1]
-    _, th = _tiles(h, *pads[0])
-    _, tw = _tiles(wd, *pads[1])
-    v = _input_transform(xp, x, pads, (th, tw))                        # (16, C, N * T)
-    # dM = A dY A^T per 2x2 output block, laid out like V (zero in the padding column)
-    y = _parity_planes(xp, gy, (0, 0), (th - 1, tw), extra_row=False)  # (2, 2, K, N, tH, tW + 1)
-    r = (y[0], y[0] + y[1], y[0] - y[1], -y[1])                        # (2, K, N, tH, tW + 1)
-    dm = xp.empty((4, 4, k, n, th, tw + 1), dtype=x.dtype)
-    for i in range(4):
-        c0, c1 = r[i][0], r[i][1]
-        dm[i, 0] = c0
-        xp.add(c0, c1, out=dm[i, 1])
-        xp.subtract(c0, c1, out=dm[i, 2])
-        xp.negative(c1, out=dm[i, 3])
-    du = xp.matmul(dm.reshape(16, k, -1), v.transpose(0, 2, 1)).reshape(4, 4, k, c)
-    g = xp.asarray(_G, dtype=x.dtype)
-    return xp.ascontiguousarray(xp.einsum("ai,abkc,bj->kcij", g, du, g))
