@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ember import _dtype as D
 from ember._dispatch import dispatch, inplace
 from ember._tensor import Tensor
@@ -91,6 +93,53 @@ def _erf(xp, a):
     except ImportError:  # pragma: no cover - exact but slow fallback
         import numpy as np
         return np.vectorize(math.erf, otypes=[a.dtype])(a)
+
+
+# Phi(x) (the standard normal CDF) in float32 for GELU, several times faster than scipy's erf: with
+# z = |x| / sqrt(2) and t = 1 / (1 + z / 2), erfc(z) = t * exp(-z^2) * R(t), R a degree-9 polynomial
+# least-squares fitted on Chebyshev nodes of t in [1/7, 1] (z in [0, 12]; relative error 5e-8 in exact
+# arithmetic, a few ulp of Phi in float32). Phi(-|x|) = erfc(z) / 2 is computed directly, so the negative
+# side keeps its relative accuracy; beyond z = 12 exp(-z^2) is 0 in float32. exp(-z^2) = exp(-x^2 / 2) is
+# also the normal density's exponent, which GELU's backward reuses.
+_PHI_R = (  # highest power first
+    0.012637644725344753, -0.12391480987467897, 0.42744312839903054, -0.6639627705379668, 0.4128988708780477,
+    -0.09212022832904357, 0.2228669045231446, 0.2393140181583679, 0.28276788279191384, 0.2820693473161814)
+_F = np.float32
+_F32_DT = np.dtype(np.float32)
+_PHI_C = tuple(_F(c) for c in _PHI_R)
+_PHI_S, _F_HALF, _F_ONE, _F_M2, _F_ZERO = _F(1 / math.sqrt(2.0)), _F(0.5), _F(1.0), _F(-2.0), _F(0.0)
+_F_INV_SQRT_2PI = _F(1.0 / math.sqrt(2.0 * math.pi))
+
+
+def _is_numpy_like(xp) -> bool:
+    """NumPy or ember's threaded NumPy namespace (CuPy keeps its own erf kernel)."""
+    return not getattr(xp, "__name__", "").startswith("cupy")
+
+
+def _phi_f32(xp, x):
+    """(Phi(x), exp(-x^2 / 2)) for the float32 array ``x``: two fresh float32 arrays, in branch-free passes."""
+    z = xp.abs(x)
+    z *= _PHI_S                                 # z = |x| / sqrt(2)
+    t = z * _F_HALF
+    t += _F_ONE
+    xp.reciprocal(t, out=t)                     # t = 1 / (1 + z / 2)
+    c = _PHI_C
+    p = t * c[0]
+    for k in c[1:]:
+        p += k
+        p *= t                                  # p = t * R(t)
+    z *= z
+    xp.negative(z, out=z)
+    e = xp.exp(z, out=z)                        # exp(-z^2)
+    p *= e
+    p *= _F_HALF                                # h = erfc(z) / 2 = Phi(-|x|)
+    # Phi = h + [x > 0] * (1 - 2h), with no data-dependent branch (np.where mispredicts on random signs)
+    q = xp.greater(x, _F_ZERO, out=t, casting="unsafe")
+    t = p * _F_M2
+    t += _F_ONE
+    t *= q
+    p += t
+    return p, e
 
 
 def _exp(x: Tensor) -> Tensor:
@@ -415,6 +464,10 @@ def _gelu(xp, a, *, approximate="none"):
         inner *= x
         inner *= _GELU_K
         t = xp.tanh(inner, out=inner)
+    elif x.dtype == _F32_DT and _is_numpy_like(xp):
+        t = _phi_f32(xp, x)[0]
+        t *= x
+        return _down(t, a)
     else:
         t = _erf(xp, x / _scalar(xp, _SQRT_2, x.dtype))
     t += 1
@@ -437,6 +490,11 @@ def _gelu_backward(xp, g, a, *, approximate="none"):
         t = xp.tanh(u)
         du = _GELU_K * (1 + 3 * _GELU_C * x2)
         d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+    elif x.dtype == _F32_DT and _is_numpy_like(xp):
+        d, e = _phi_f32(xp, x)
+        e *= x
+        e *= _F_INV_SQRT_2PI                    # x * phi(x)
+        d += e
     else:
         d = 0.5 * (1 + _erf(xp, x / _scalar(xp, _SQRT_2, x.dtype)))
         d += x * xp.exp(-0.5 * x * x) * _INV_SQRT_2PI
