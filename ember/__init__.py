@@ -12,7 +12,7 @@ import numpy as _np
 _np.seterr(all="ignore")
 
 # _allocator: freed CPU memory is reused (see ember/_allocator.py)
-from ember import _allocator, _dtype, autograd, cuda, linalg, nn, ops, optim, return_types, utils
+from ember import _allocator, _dtype, autograd, cuda, linalg, nn, ops, optim, return_types, special, utils
 from ember._device import device
 from ember._dtype import (
     bfloat16,
@@ -63,7 +63,7 @@ cfloat, cdouble = complex64, complex128
 cfloat = complex64
 
 for _mod in (ops.core, ops.creation, ops.random, ops.pointwise, ops.logic, ops.activation, ops.reduction, ops.shape,
-             ops.indexing, ops.linalg):
+             ops.indexing, ops.linalg, ops.special):
     for _name in _mod.__all__:
         globals()[_name] = getattr(_mod, _name)
 del _mod, _name

@@ -11,5 +11,6 @@ from ember.ops import (  # noqa: F401
     random,
     reduction,
     shape,
+    special,
 )
 from ember.ops.registry import REGISTRY, Op, defop  # noqa: F401

@@ -16,10 +16,11 @@ from tests.oracle.samples import (
     random,
     reduction,
     shape,
+    special,
 )
 
 MODULES = (activation, core, creation, indexing, linalg, logic, nn_conv, nn_loss, nn_normalization,
-           nn_rnn, nn_vision, pointwise, random, reduction, shape)
+           nn_rnn, nn_vision, pointwise, random, reduction, shape, special)
 ALL_CASES = [c for m in MODULES for c in m.CASES]
 FAMILY = {id(c): m.__name__.rsplit(".", 1)[-1] for m in MODULES for c in m.CASES}
 
