@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["get_num_threads", "set_num_threads", "pnp", "THRESHOLD"]
+__all__ = ["get_num_threads", "set_num_threads", "pnp", "THRESHOLD", "split_range"]
 
 THRESHOLD = 1 << 18     # elements in the first operand before an op runs on several threads
 _GRAIN = 1 << 17        # the fewest elements worth giving one thread
@@ -160,6 +160,33 @@ class ParallelUfunc:
         for f in futures:
             f.result()
         return out
+
+
+def split_range(n: int, fn, align: int = 1, min_size: int = 1 << 20) -> None:
+    """Run ``fn(lo, hi)`` over ``[0, n)``: in one call, or, for ``n >= min_size`` with several
+    threads, one contiguous share per thread (cut on multiples of ``align``).
+
+    For kernels that stream large arrays in many NumPy calls (optimizer updates): each thread
+    is woken once per call, and its share is big enough that the GIL, held only between NumPy
+    calls, is rarely contended. ``fn`` must only touch its own share.
+    """
+    threads = _State.threads
+    if threads < 2 or n < min_size:
+        fn(0, n)
+        return
+    blocks = -(-n // align)
+    cuts = [min(n, (blocks * i // threads) * align) for i in range(threads + 1)]
+    errors = np.geterr()
+
+    def share(lo, hi):
+        with np.errstate(**errors):
+            fn(lo, hi)
+
+    pool = _pool()
+    futures = [pool.submit(share, cuts[i], cuts[i + 1]) for i in range(1, threads) if cuts[i] < cuts[i + 1]]
+    fn(cuts[0], cuts[1])
+    for f in futures:
+        f.result()
 
 
 def _call(ufunc, args, out, kwargs):

@@ -104,3 +104,22 @@ def test_worker_threads_keep_the_callers_numpy_error_settings(two_threads):
     assert np.isnan(out.numpy()).all()
     with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
         P.pnp.log(-np.ones(400_000))
+
+
+@pytest.mark.parametrize("n,align", [(10, 4), ((1 << 20) + 3, 1 << 15), (1 << 21, 1 << 17), (5 << 20, 1000)])
+def test_split_range_covers_every_index_once_on_aligned_cuts(two_threads, n, align):
+    seen = []
+    P.split_range(n, lambda lo, hi: seen.append((lo, hi)), align=align)
+    seen.sort()
+    assert seen[0][0] == 0 and seen[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(seen, seen[1:]))
+    assert all(lo % align == 0 for lo, _ in seen)
+    assert len(seen) == (2 if n >= 1 << 20 else 1)
+
+
+def test_split_range_reraises_a_workers_error(two_threads):
+    def fn(lo, hi):
+        if lo > 0:
+            raise ValueError("boom in the second share")
+    with pytest.raises(ValueError, match="boom"):
+        P.split_range(1 << 21, fn, align=1 << 15)

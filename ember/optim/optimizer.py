@@ -26,6 +26,7 @@ import numpy as np
 
 from ember import _dtype as D
 from ember._device import CPU
+from ember._parallel import split_range
 from ember._tensor import Tensor, _make
 from ember.autograd.grad_mode import enable_grad
 from ember.nn.modules.module import RemovableHandle, _typename
@@ -139,7 +140,7 @@ def _check_fused_foreach(fused, foreach, differentiable) -> None:
 
 # --- the in-place update machinery --------------------------------------------------------
 
-CHUNK = 1 << 15  # elements per cache-resident block of an update
+CHUNK = 1 << 17  # elements per cache-resident block of an update
 _tls = threading.local()
 
 
@@ -187,13 +188,17 @@ def _apply(kernel, p: Tensor, g, states: tuple, ntemp: int, args: tuple) -> None
     if n <= CHUNK:
         kernel(pf, gf, *sf, *_temps(pf.dtype, ntemp, n), *args)
     else:
-        full = _temps(pf.dtype, ntemp, CHUNK)
-        for s in range(0, n, CHUNK):
-            e = s + CHUNK
-            if e > n:
-                e = n
-                full = [b[:e - s] for b in full]
-            kernel(pf[s:e], gf[s:e], *[None if x is None else x[s:e] for x in sf], *full, *args)
+        def run(lo, hi):               # blocks [lo, hi); scratch arrays are per thread
+            full = _temps(pf.dtype, ntemp, CHUNK)
+            for s in range(lo, hi, CHUNK):
+                e = s + CHUNK
+                if e > hi:
+                    e = hi
+                    full = [b[:e - s] for b in full]
+                kernel(pf[s:e], gf[s:e], *[None if x is None else x[s:e] for x in sf], *full, *args)
+
+        # large parameters: one share of the blocks per thread (memory bandwidth of both cores)
+        split_range(n, run, align=CHUNK)
     if writeback is not None:
         pa[...] = writeback.reshape(pa.shape)
     v = p._version

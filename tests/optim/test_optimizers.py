@@ -610,3 +610,23 @@ def test_exports():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ember.optim.SGD([ember.nn.Parameter(ember.ones(1))], lr=0.1)
+
+
+@pytest.mark.parametrize("name,kw", [("Adam", dict(weight_decay=0.1)), ("SGD", dict(momentum=0.9))])
+def test_parameters_split_across_threads_match_torch(name, kw):
+    # >= 2^20 elements and 2 threads: the update runs as one share of blocks per thread
+    before = ember.get_num_threads()
+    ember.set_num_threads(2)
+    try:
+        rng = np.random.default_rng(1)
+        big = rng.standard_normal((1 << 20) + 4099).astype(np.float32)
+        tp, ep = torch.nn.Parameter(torch.tensor(big)), ember.nn.Parameter(ember.tensor(big))
+        to, eo = getattr(torch.optim, name)([tp], lr=0.01, **kw), getattr(ember.optim, name)([ep], lr=0.01, **kw)
+        for _ in range(3):
+            g = rng.standard_normal(big.shape).astype(np.float32)
+            tp.grad, ep.grad = torch.tensor(g), ember.tensor(g)
+            to.step()
+            eo.step()
+        _close(tp, ep)
+    finally:
+        ember.set_num_threads(before)
