@@ -283,55 +283,46 @@ def test_conv_integer_input():
     np.testing.assert_array_equal(e.numpy(), t.numpy())
 
 
-# --- the Winograd F(2x2,3x3) path: 3x3, stride 1, no dilation/groups, >= 16 channels each way ---
+# --- the input gradient of stride-1 convolutions runs as a forward convolution with flipped filters ---
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
-@pytest.mark.parametrize("size,padding", [((9, 7), 1), ((8, 8), 0), ((5, 6), 2), ((6, 9), (2, 0)),
-                                          ((7, 7), "same"), ((4, 5), "valid")])
-def test_winograd_conv2d_matches_torch_values_and_gradients(size, padding, dtype, tol):
+@pytest.mark.parametrize("size,kernel,padding,dilation", [((9, 7), 3, 1, 1), ((8, 8), 3, 0, 1), ((5, 6), 3, 2, 1),
+                                                          ((6, 9), 3, (2, 0), 1), ((7, 7), 3, "same", 1),
+                                                          ((9, 8), 5, 1, 2), ((6, 6), (1, 3), (0, 1), 1),
+                                                          ((8, 7), 3, 4, 1)])
+def test_stride1_input_gradient_matches_torch_to_second_order(size, kernel, padding, dilation, dtype, tol):
     rs = np.random.RandomState(1)
-    x = rs.randn(2, 16, *size).astype(dtype)
-    w = (rs.randn(20, 16, 3, 3) / 12).astype(dtype)
-    b = rs.randn(20).astype(dtype)
-    ins = [(lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True))
-           for lib in (torch, ember)]
-    (tx, tw, tb), (ex, ew, eb) = ins
-    ty = torch.nn.functional.conv2d(tx, tw, tb, padding=padding)
-    ey = F.conv2d(ex, ew, eb, padding=padding)
+    x = rs.randn(2, 5, *size).astype(dtype)
+    ks = (kernel, kernel) if isinstance(kernel, int) else kernel
+    w = (rs.randn(6, 5, *ks) / 6).astype(dtype)
+    ins = [(lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)) for lib in (torch, ember)]
+    (tx, tw), (ex, ew) = ins
+    ty = torch.nn.functional.conv2d(tx, tw, padding=padding, dilation=dilation)
+    ey = F.conv2d(ex, ew, padding=padding, dilation=dilation)
     np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=tol, atol=tol)
     gy = rs.randn(*ty.shape).astype(dtype)
-    tg = torch.autograd.grad(ty, (tx, tw, tb), torch.tensor(gy), create_graph=True)
-    eg = ember.autograd.grad(ey, (ex, ew, eb), ember.tensor(gy), create_graph=True)
+    tg = torch.autograd.grad(ty, (tx, tw), torch.tensor(gy), create_graph=True)
+    eg = ember.autograd.grad(ey, (ex, ew), ember.tensor(gy), create_graph=True)
     for e, t in zip(eg, tg):
         np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=tol, atol=tol * 10)
-    # second order: the weight-gradient op's own backward runs the Winograd paths again
     tgg = torch.autograd.grad((tg[0] ** 2).sum() + (tg[1] ** 2).sum(), (tx, tw))
     egg = ember.autograd.grad((eg[0] ** 2).sum() + (eg[1] ** 2).sum(), (ex, ew))
     for e, t in zip(egg, tgg):
         np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=tol * 10, atol=tol * 100)
 
 
-def test_winograd_conv_transpose2d_stride1_matches_torch():
+@pytest.mark.parametrize("padding,output_padding,dilation", [(1, 0, 1), (0, 0, 2), (2, 0, 1)])
+def test_stride1_conv_transpose2d_matches_torch(padding, output_padding, dilation):
     rs = np.random.RandomState(2)
-    x = rs.randn(2, 24, 6, 5)
-    w = rs.randn(24, 16, 3, 3) / 12
+    x = rs.randn(2, 7, 6, 5)
+    w = rs.randn(7, 4, 3, 3) / 6
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     ex, ew = ember.tensor(x, requires_grad=True), ember.tensor(w, requires_grad=True)
-    ty = torch.nn.functional.conv_transpose2d(tx, tw, padding=1)
-    ey = F.conv_transpose2d(ex, ew, padding=1)
+    ty = torch.nn.functional.conv_transpose2d(tx, tw, padding=padding, output_padding=output_padding,
+                                              dilation=dilation)
+    ey = F.conv_transpose2d(ex, ew, padding=padding, output_padding=output_padding, dilation=dilation)
     np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
     ty.sum().backward()
     ey.sum().backward()
     np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(ew.grad.numpy(), tw.grad.numpy(), rtol=1e-10, atol=1e-10)
-
-
-def test_winograd_is_used_only_where_it_applies():
-    from ember.nn._functional import _winograd as W
-    assert W.usable((3, 3), (1, 1), (1, 1), 1, 16, 16, np.dtype(np.float32))
-    assert not W.usable((3, 3), (2, 2), (1, 1), 1, 16, 16, np.dtype(np.float32))      # stride 2
-    assert not W.usable((3, 3), (1, 1), (2, 2), 1, 16, 16, np.dtype(np.float32))      # dilation
-    assert not W.usable((3, 3), (1, 1), (1, 1), 2, 16, 16, np.dtype(np.float32))      # groups
-    assert not W.usable((5, 5), (1, 1), (1, 1), 1, 16, 16, np.dtype(np.float32))      # 5x5
-    assert not W.usable((3, 3), (1, 1), (1, 1), 1, 3, 16, np.dtype(np.float32))       # too few channels
-    assert not W.usable((3, 3), (1, 1), (1, 1), 1, 16, 16, np.dtype(np.int64))
