@@ -129,6 +129,10 @@ class Tensor:
             t._meta.accumulator = self._accumulator()
         return t
 
+    def _owned_copy_always(self) -> Tensor:
+        """A contiguous copy of this tensor's values in memory of its own."""
+        return _from_array(self._data.copy(), self._dtype, self._device)
+
     def _owned_copy(self) -> Tensor:
         """This tensor if it owns contiguous, writable memory; else a copy that does."""
         arr = self._data

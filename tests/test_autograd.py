@@ -302,3 +302,38 @@ def test_node_hook_can_replace_input_gradients():
         y.sum().backward()
         res.append(x.grad.tolist())
     assert res[0] == res[1] == [30.0, 30.0]
+
+
+def test_first_gradient_never_aliases_a_tensor_someone_else_holds():
+    # a user's gradient= tensor: backward twice must not change it (PyTorch copies it into .grad)
+    x = ember.ones(3, requires_grad=True)
+    g = ember.ones(3)
+    x.backward(g)
+    x.backward(g)
+    assert g.tolist() == [1.0, 1.0, 1.0] and x.grad.tolist() == [2.0, 2.0, 2.0]
+    # a gradient a hook kept, and one retain_grad stored, stay independent of the leaf's .grad
+    w = ember.ones(3, requires_grad=True)
+    kept = []
+    y = w + 0
+    y.register_hook(lambda t: kept.append(t))
+    y.retain_grad()
+    y.backward(ember.full((3,), 2.0))
+    y2 = w + 0
+    y2.backward(ember.full((3,), 5.0))
+    assert kept[0].tolist() == [2.0] * 3 and y.grad.tolist() == [2.0] * 3 and w.grad.tolist() == [7.0] * 3
+    # a gradient handed to two leaves is not shared between their .grad
+    a, b = ember.ones(2, requires_grad=True), ember.ones(2, requires_grad=True)
+    (a + b).sum().backward()
+    (a + b).sum().backward()
+    a.grad.add_(1.0)
+    assert b.grad.tolist() == [2.0, 2.0]
+
+
+def test_linear_weight_gradient_comes_in_the_weights_layout():
+    lin = ember.nn.Linear(3, 4)
+    lin(ember.ones(2, 3)).sum().backward()
+    assert lin.weight.grad.is_contiguous() and lin.weight.grad.shape == lin.weight.shape
+    t = torch.nn.Linear(3, 4)
+    t.load_state_dict({k: torch.tensor(v.numpy()) for k, v in lin.state_dict().items()})
+    t(torch.ones(2, 3)).sum().backward()
+    assert np.allclose(lin.weight.grad.numpy(), t.weight.grad.numpy())

@@ -10,6 +10,7 @@ where no gradient flows. Leaves that require grad are reached through their
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import weakref
 
@@ -320,7 +321,7 @@ class AccumulateGrad:
         if create_graph:
             meta.grad = grad if old is None else old + grad
         elif old is None:
-            meta.grad = grad.detach()._owned_copy()
+            meta.grad = _take_gradient(grad)
         elif grad_mode.state.enabled and old.requires_grad:
             meta.grad = old + grad.detach()
         else:
@@ -328,6 +329,71 @@ class AccumulateGrad:
         if meta.post_acc_hooks:
             for hook in list(meta.post_acc_hooks.values()):
                 hook(var)
+
+
+# --- taking the first gradient into ``.grad`` without a copy ------------------------------------
+#
+# A leaf's first gradient becomes its ``.grad``, and later backward passes add into that array in
+# place. Copying it each time costs a full pass per parameter per step (zero_grad sets ``.grad``
+# to None), so, as PyTorch does, the gradient's memory is taken over when nothing else can see it:
+# the tensor and its array are referenced only by the engine (their reference counts equal those
+# of a gradient the engine alone holds, measured once on this interpreter), the array is
+# contiguous and writable, and it owns its memory or is a full-size view of an array that only it
+# references. A user's ``gradient=`` tensor, one a hook kept, or one ``retain_grad`` stored is
+# referenced elsewhere, so it is copied.
+
+_baseline = None        # (tensor refs, array refs, base refs) of an engine-only gradient; () = never take
+
+
+def _ref_counts(grad):
+    arr = grad._data
+    base = arr.base
+    return sys.getrefcount(grad), sys.getrefcount(arr), (0 if base is None else sys.getrefcount(base))
+
+
+def _take_gradient(grad):
+    global _baseline
+    counts = _ref_counts(grad)
+    if _baseline is None:
+        _baseline = ()
+        _baseline = _calibrate()
+    arr = grad._data
+    if (_baseline and arr.flags.c_contiguous and arr.flags.writeable and counts[0] <= _baseline[0]
+            and counts[1] <= _baseline[1]):
+        base = arr.base
+        if base is None:
+            return grad.detach()
+        if (counts[2] <= _baseline[2] and base.base is None and base.nbytes == arr.nbytes
+                and getattr(base, "flags", None) is not None and base.flags.writeable):
+            return grad.detach()
+    return grad.detach()._owned_copy_always()
+
+
+def _calibrate():
+    """Reference counts seen by ``_take_gradient`` for gradients only the engine holds."""
+    if not hasattr(sys, "getrefcount"):
+        return ()
+    import ember
+    seen = []
+    global _take_gradient
+    real = _take_gradient
+
+    def probe(grad):
+        seen.append(_ref_counts(grad))
+        return grad.detach()._owned_copy_always()
+
+    _take_gradient = probe
+    try:
+        with grad_mode.enable_grad():
+            w = ember.ones(2, 2, requires_grad=True)
+            (ember.ones(1, 2) @ w.t()).sum().backward()         # a full-size transposed view of a fresh array
+            v = ember.ones(2, requires_grad=True)
+            (v * 2.0).sum().backward()                          # a fresh array
+    finally:
+        _take_gradient = real
+    if len(seen) != 2 or seen[0][2] == 0 or seen[1][2] != 0:
+        return ()
+    return max(seen[0][0], seen[1][0]), max(seen[0][1], seen[1][1]), seen[0][2]
 
 
 from ember.autograd.graph_viz import to_dot  # noqa: E402,F401  (a DOT picture of the graph)

@@ -74,6 +74,23 @@ def _mH(t: Tensor) -> Tensor:
     return t.conj() if _is_complex(t) else t
 
 
+def _transposed(t: Tensor) -> bool:
+    """A real 2-D matrix laid out column-major (e.g. ``W.t()`` of a contiguous weight)."""
+    f = t._data.flags
+    return t._data.ndim == 2 and f.f_contiguous and not f.c_contiguous and not _is_complex(t)
+
+
+def _grad_a(g: Tensor, b: Tensor, a: Tensor) -> Tensor:
+    """``g @ b^H``, in ``a``'s memory layout (as PyTorch does), so a transposed weight gets a
+    gradient that is contiguous once transposed back and can be stored as ``.grad`` without a copy."""
+    return mm(b, g.t()).t() if _transposed(a) else mm(g, _mH(b))
+
+
+def _grad_b(g: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    """``a^H @ g``, in ``b``'s memory layout (see ``_grad_a``)."""
+    return mm(g.t(), a).t() if _transposed(b) else mm(_mH(a), g)
+
+
 def _const(arr, like: Tensor) -> Tensor:
     return _from_array(arr, None, like._device)
 
@@ -146,7 +163,7 @@ def _check_matrix(A: Tensor, fname: str):
 def _mm_rule(ctx, g):
     a, b = ctx.args
     need_a, need_b = ctx.needs_input_grad
-    return (mm(g, _mH(b)) if need_a else None), (mm(_mH(a), g) if need_b else None)
+    return (_grad_a(g, b, a) if need_a else None), (_grad_b(g, a, b) if need_b else None)
 
 
 @defop("mm", saves=cross_saves)
@@ -592,8 +609,8 @@ def _(ctx, g):
     beta, alpha = ctx.kwargs.get("beta", 1), ctx.kwargs.get("alpha", 1)
     n = ctx.needs_input_grad
     gi = _scale(g, beta) if n[0] else None
-    ga = _scale(mm(g, _mH(b)), alpha) if n[1] else None
-    gb = _scale(mm(_mH(a), g), alpha) if n[2] else None
+    ga = _scale(_grad_a(g, b, a), alpha) if n[1] else None
+    gb = _scale(_grad_b(g, a, b), alpha) if n[2] else None
     return gi, ga, gb
 
 
