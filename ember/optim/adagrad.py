@@ -59,14 +59,8 @@ class Adagrad(Optimizer):
                 iav = initial_accumulator_value  # the constructor's, not the group's (as PyTorch)
                 st["sum"] = _full_like(p, complex(iav, iav) if p.is_complex() else iav)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for k, v in (("foreach", None), ("maximize", False), ("differentiable", False), ("fused", None)):
-                group.setdefault(k, v)
-        for st in self.state.values():
-            if "step" in st and not hasattr(st["step"], "_data"):
-                st["step"] = _scalar_tensor(float(st["step"]))
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("fused", None))
+    _tensor_steps = True
 
     def share_memory(self) -> None:
         """Nothing to do for NumPy-backed state (kept for API compatibility)."""

@@ -86,20 +86,9 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         _check_fused_foreach(fused, foreach, differentiable)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-            for p in group["params"]:
-                st = self.state.get(p, {})
-                if st and not isinstance(st.get("step"), (Tensor, type(None))):
-                    st["step"] = _scalar_tensor(float(st["step"]))
+    _group_defaults = (("amsgrad", False), ("maximize", False), ("foreach", None), ("capturable", False),
+                       ("differentiable", False), ("decoupled_weight_decay", False), ("fused", None))
+    _tensor_steps = True
 
     def step(self, closure=None):
         """One Adam step; ``closure`` re-evaluates the model and returns the loss."""

@@ -56,12 +56,8 @@ class NAdam(Optimizer):
                         capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for k, v in (("maximize", False), ("foreach", None), ("capturable", False), ("differentiable", False),
-                         ("decoupled_weight_decay", False)):
-                group.setdefault(k, v)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False),
+                       ("decoupled_weight_decay", False))
 
     def step(self, closure=None):
         """One NAdam step; ``closure`` re-evaluates the model and returns the loss."""

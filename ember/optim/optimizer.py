@@ -289,6 +289,10 @@ class Optimizer:
     def __getstate__(self) -> dict:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
+    # (option, default) pairs filled into param groups restored by pickle, and whether ``step`` is a tensor
+    _group_defaults: tuple = ()
+    _tensor_steps = False
+
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         for name in ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",
@@ -298,6 +302,13 @@ class Optimizer:
                 self.__dict__[name] = OrderedDict()
         self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:          # groups pickled by older versions lack newer options
+            for k, v in self._group_defaults:
+                group.setdefault(k, v)
+        if self._tensor_steps:                   # old pickles kept ``step`` as a number
+            for st in self.state.values():
+                if "step" in st and not isinstance(st["step"], Tensor):
+                    st["step"] = _scalar_tensor(float(st["step"]))
 
     def __repr__(self) -> str:
         s = self.__class__.__name__ + " ("

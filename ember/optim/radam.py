@@ -54,12 +54,8 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for k, v in (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False),
-                         ("decoupled_weight_decay", False)):
-                group.setdefault(k, v)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False),
+                       ("decoupled_weight_decay", False))
 
     def step(self, closure=None):
         """One RAdam step; ``closure`` re-evaluates the model and returns the loss."""

@@ -64,16 +64,9 @@ class RMSprop(Optimizer):
                         capturable=capturable, foreach=foreach, maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for k, v in (("momentum", 0), ("centered", False), ("foreach", None), ("maximize", False),
-                         ("differentiable", False), ("capturable", False)):
-                group.setdefault(k, v)
-            for p in group["params"]:
-                st = self.state.get(p, {})
-                if st and "step" in st and not hasattr(st["step"], "_data"):
-                    st["step"] = _scalar_tensor(float(st["step"]))
+    _group_defaults = (("momentum", 0), ("centered", False), ("foreach", None), ("maximize", False),
+                       ("differentiable", False), ("capturable", False))
+    _tensor_steps = True
 
     def step(self, closure=None):
         """One RMSprop step; ``closure`` re-evaluates the model and returns the loss."""

@@ -630,3 +630,28 @@ def test_parameters_split_across_threads_match_torch(name, kw):
         _close(tp, ep)
     finally:
         ember.set_num_threads(before)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "NAdam", "RAdam", "ASGD", "Rprop",
+                                  "Adadelta", "Adamax"])
+def test_unpickling_an_older_optimizer_fills_missing_options_like_torch(name):
+    import pickle
+    results = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.ones(3))
+        opt = getattr(lib.optim, name)([p], lr=0.1)
+        p.grad = lib.ones(3)
+        opt.step()
+        for group in opt.param_groups:            # what a pickle from an older release lacks
+            group.pop("maximize", None)
+            group.pop("foreach", None)
+        for st in opt.state.values():
+            if "step" in st and name in ("Adam", "AdamW", "RMSprop", "Adagrad"):
+                st["step"] = float(st["step"])    # older releases kept step as a number
+        restored = pickle.loads(pickle.dumps(opt))
+        restored.step()
+        group = restored.param_groups[0]
+        step = next(iter(restored.state.values()), {}).get("step")
+        results.append((group["maximize"], group["foreach"], type(step).__name__ if step is not None else None,
+                        [round(float(v), 6) for v in restored.param_groups[0]["params"][0].detach().numpy()]))
+    assert results[0] == results[1]
