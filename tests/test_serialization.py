@@ -586,7 +586,7 @@ def test_model_ember_to_torch(tmp_path, name):
         np.testing.assert_allclose(_out(em(inp(ember))), _out(tm(inp(torch))), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", ["gpt", "lstm"])
+@pytest.mark.parametrize("name", ["gpt", "lstm", "resnet18"])
 def test_model_torch_to_ember(tmp_path, name):
     make, kw, inp = _models()[name]
     torch.manual_seed(2)
