@@ -272,3 +272,19 @@ def test_usage_errors(tmp_path, capsys, monkeypatch):
     import ember
     assert capsys.readouterr().out.strip() == f"ember {ember.__version__}"
     assert not compat.is_installed()            # nothing was run, nothing installed
+
+
+def test_installed_console_script(tmp_path):
+    # pyproject's [project.scripts] entry: `ember run script.py` next to the interpreter of this environment
+    import shutil
+    script = shutil.which("ember", path=os.path.dirname(sys.executable))
+    if script is None:
+        pytest.skip("the ember console script is not installed here (pip install -e . installs it)")
+    (tmp_path / "hello.py").write_text("import sys, torch\nprint(torch.__name__, sys.argv[1:])\nsys.exit(4)\n")
+    proc = subprocess.run([script, "run", str(tmp_path / "hello.py"), "a", "b"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stdout.strip() == "ember ['a', 'b']"
+    version = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=120)
+    import ember
+    assert version.stdout.strip() == f"ember {ember.__version__}"
