@@ -2,11 +2,9 @@
 
 ``install()`` puts a finder at the front of ``sys.meta_path`` that maps the name ``torch``
 to ``ember`` and ``torch.X.Y`` to ``ember.X.Y``. The module objects are ember's own, so
-after ``install()``::
-
-    import torch, torch.nn as nn, torch.nn.functional as F
-    from torch.utils.data import DataLoader
-    torch is ember, nn is ember.nn, torch.Tensor is ember.Tensor
+after ``install()`` a program's imports of ``torch``, ``torch.nn``, ``torch.nn.functional`` or
+``torch.utils.data`` give ``ember``, ``ember.nn``, ``ember.nn.functional`` and
+``ember.utils.data`` themselves (``torch.Tensor is ember.Tensor``).
 
 Anything ember lacks fails loudly instead of silently falling back to something else:
 

@@ -7,7 +7,7 @@ slower for large tensors.
 """
 
 from multiprocessing import *  # noqa: F401,F403
-from multiprocessing import get_all_start_methods, get_context, get_start_method, set_start_method  # noqa: F401
+from multiprocessing import get_context
 
 
 def spawn(fn, args=(), nprocs: int = 1, join: bool = True, daemon: bool = False, start_method: str = "spawn"):
